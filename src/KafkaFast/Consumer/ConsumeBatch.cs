@@ -1,0 +1,315 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using KafkaFast.Native;
+
+namespace KafkaFast;
+
+/// <summary>
+/// Messages returned by one consume call: views over librdkafka's memory, valid until <see cref="Dispose"/>.
+/// </summary>
+/// <remarks>
+/// <para><b>Ownership.</b> The batch owns its librdkafka messages through a SafeHandle. Dispose releases them
+/// (and returns this object to the consumer's pool, so a steady consume loop allocates nothing). A batch that is
+/// never disposed is released by its finalizer; it also delays the destruction of the consumer's librdkafka client
+/// until then.</para>
+/// <para><b>Views.</b> <see cref="ConsumedMessage"/> values remember the batch's generation: using one after the
+/// batch was disposed throws <see cref="ObjectDisposedException"/> instead of reading freed memory. Spans obtained
+/// from a view must not be kept past Dispose (like any pooled buffer). Reading a batch from several threads at once
+/// is safe; disposing it while another thread reads it is not.</para>
+/// </remarks>
+public sealed unsafe class ConsumeBatch : IReadOnlyList<ConsumedMessage>, IDisposable
+{
+    private readonly KafkaConsumer _consumer;
+    private readonly ConsumeBatchPool _pool;
+
+    /// <summary>The messages (slots [0, Count)). Alive as long as this object: released by Dispose only if the pool is gone, else by its finalizer.</summary>
+    private readonly SafeMessageBatchHandle _messages;
+
+    /// <summary>Incremented by every Dispose; views carry the value they were made with.</summary>
+    private int _generation;
+
+    /// <summary>Messages in the batch for the current generation (fixed between fill and Dispose).</summary>
+    private int _count;
+
+    /// <summary>1 between Rent and Dispose. Makes Dispose idempotent.</summary>
+    private int _rented;
+
+    /// <summary>Topics seen in this batch: rd_kafka_topic_t pointers and their cached names (filled once, then read-only).</summary>
+    private nint[] _topicHandles = new nint[4];
+    private string[] _topicNames = new string[4];
+    private int _topicCount;
+
+    /// <summary>Scratch: index of the last message of each partition (see <see cref="CollectPartitionEnds"/>).</summary>
+    private int[] _partitionEnds = new int[8];
+
+    internal ConsumeBatch(KafkaConsumer consumer, ConsumeBatchPool pool, SafeMessageBatchHandle messages)
+    {
+        _consumer = consumer;
+        _pool = pool;
+        _messages = messages;
+    }
+
+    /// <summary>The number of messages.</summary>
+    public int Count
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _count;
+        }
+    }
+
+    /// <summary>True when the call returned no message (timeout or close).</summary>
+    public bool IsEmpty => Count == 0;
+
+    /// <summary>The consumer that returned this batch.</summary>
+    public KafkaConsumer Consumer => _consumer;
+
+    /// <summary>The message at <paramref name="index"/>.</summary>
+    public ConsumedMessage this[int index]
+    {
+        get
+        {
+            ThrowIfDisposed();
+            if ((uint)index >= (uint)_count)
+            {
+                ThrowIndexOutOfRange(index);
+            }
+
+            return new ConsumedMessage(this, index, _generation);
+        }
+    }
+
+    internal int Generation => _generation;
+
+    internal SafeMessageBatchHandle Messages => _messages;
+
+    internal bool IsRented => Volatile.Read(ref _rented) == 1;
+
+    /// <summary>Enumerates the messages without allocating.</summary>
+    public Enumerator GetEnumerator()
+    {
+        ThrowIfDisposed();
+        return new Enumerator(this);
+    }
+
+    IEnumerator<ConsumedMessage> IEnumerable<ConsumedMessage>.GetEnumerator() => GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>
+    /// Stores this batch's offsets (per partition, the highest offset + 1) for the next commit: say that the batch
+    /// is processed. In <see cref="CommitMode.Auto"/> that is also done by the next consume call.
+    /// </summary>
+    public void StoreOffsets() => _consumer.StoreOffsets(this);
+
+    /// <summary>Per partition in this batch, the offset to commit: its highest offset + 1 (allocates).</summary>
+    public IReadOnlyList<TopicPartitionOffset> GetCommitOffsets()
+    {
+        ThrowIfDisposed();
+        int ends = CollectPartitionEnds();
+        var result = new TopicPartitionOffset[ends];
+        for (int i = 0; i < ends; i++)
+        {
+            RdKafkaMessage* message = _messages.Slots[_partitionEnds[i]];
+            result[i] = new TopicPartitionOffset(TopicOf(message->Topic), message->Partition, message->Offset + 1);
+        }
+
+        return result;
+    }
+
+    /// <summary>Releases the messages (their spans become invalid) and recycles the batch. Idempotent.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _rented, 0) == 0)
+        {
+            return;
+        }
+
+        _consumer.OnBatchDisposing(this); // Auto mode may keep the last message per partition for storing
+        _generation++;                    // from here on, every view of this batch throws
+        _count = 0;
+        _topicCount = 0;
+        _messages.DestroyMessages();
+        _pool.Return(this);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => IsRented ? $"ConsumeBatch({_count} messages)" : "ConsumeBatch(disposed)";
+
+    /// <summary>Called by the pool when handing the batch out.</summary>
+    internal void Rent(int capacity)
+    {
+        _messages.EnsureCapacity(capacity);
+        _count = 0;
+        _topicCount = 0;
+        Volatile.Write(ref _rented, 1);
+    }
+
+    /// <summary>After a fill: fixes the count and resolves each distinct topic once (names come from the consumer's cache).</summary>
+    internal void Activate(int count, TopicNameCache names)
+    {
+        RdKafkaMessage** slots = _messages.Slots;
+        nint last = 0;
+        for (int i = 0; i < count; i++)
+        {
+            nint rkt = slots[i]->Topic;
+            if (rkt == last)
+            {
+                continue;
+            }
+
+            last = rkt;
+            if (FindTopic(rkt) < 0)
+            {
+                if (_topicCount == _topicHandles.Length)
+                {
+                    Array.Resize(ref _topicHandles, _topicCount * 2);
+                    Array.Resize(ref _topicNames, _topicCount * 2);
+                }
+
+                _topicHandles[_topicCount] = rkt;
+                _topicNames[_topicCount] = names.Get(rkt);
+                _topicCount++;
+            }
+        }
+
+        _count = count;
+    }
+
+    /// <summary>The view's message, or throws when the view is stale (its batch was disposed since).</summary>
+    internal RdKafkaMessage* MessageAt(int index, int generation)
+    {
+        if (generation != _generation)
+        {
+            ThrowStale();
+        }
+
+        return _messages.Slots[index];
+    }
+
+    internal string TopicOf(nint rkt)
+    {
+        int i = FindTopic(rkt);
+        return i >= 0 ? _topicNames[i] : _consumer.TopicNames.Get(rkt);
+    }
+
+    private int FindTopic(nint rkt)
+    {
+        for (int i = 0; i < _topicCount; i++)
+        {
+            if (_topicHandles[i] == rkt)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Fills <see cref="PartitionEnds"/> with the index of the last (highest-offset) message of each partition in
+    /// the batch and returns how many there are. Messages of one partition are in offset order, and usually come in
+    /// runs, so this is one pointer comparison per message plus a short scan per run.
+    /// </summary>
+    internal int CollectPartitionEnds()
+    {
+        RdKafkaMessage** slots = _messages.Slots;
+        int ends = 0;
+        nint lastTopic = 0;
+        int lastPartition = -1;
+        for (int i = _count - 1; i >= 0; i--)
+        {
+            RdKafkaMessage* message = slots[i];
+            if (message == null || (message->Topic == lastTopic && message->Partition == lastPartition))
+            {
+                continue;
+            }
+
+            lastTopic = message->Topic;
+            lastPartition = message->Partition;
+            bool seen = false;
+            for (int e = 0; e < ends; e++)
+            {
+                RdKafkaMessage* end = slots[_partitionEnds[e]];
+                if (end->Topic == lastTopic && end->Partition == lastPartition)
+                {
+                    seen = true;
+                    break;
+                }
+            }
+
+            if (!seen)
+            {
+                if (ends == _partitionEnds.Length)
+                {
+                    Array.Resize(ref _partitionEnds, ends * 2);
+                }
+
+                _partitionEnds[ends++] = i;
+            }
+        }
+
+        return ends;
+    }
+
+    internal ReadOnlySpan<int> PartitionEnds(int count) => _partitionEnds.AsSpan(0, count);
+
+    internal void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _rented) == 0)
+        {
+            ThrowDisposed();
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowDisposed() => throw new ObjectDisposedException(nameof(ConsumeBatch), "The batch was disposed; its messages are released.");
+
+    [DoesNotReturn]
+    private static void ThrowStale() => throw new ObjectDisposedException(nameof(ConsumeBatch), "This message view belongs to a batch that was disposed; its memory is released.");
+
+    [DoesNotReturn]
+    private void ThrowIndexOutOfRange(int index) => throw new ArgumentOutOfRangeException(nameof(index), index, $"The batch has {_count} messages.");
+
+    /// <summary>Enumerates a batch's messages without allocating.</summary>
+    public struct Enumerator : IEnumerator<ConsumedMessage>
+    {
+        private readonly ConsumeBatch _batch;
+        private readonly int _generation;
+        private readonly int _count;
+        private int _index;
+
+        internal Enumerator(ConsumeBatch batch)
+        {
+            _batch = batch;
+            _generation = batch._generation;
+            _count = batch._count;
+            _index = -1;
+        }
+
+        /// <inheritdoc/>
+        public readonly ConsumedMessage Current => new(_batch, _index, _generation);
+
+        readonly object IEnumerator.Current => Current;
+
+        /// <inheritdoc/>
+        public bool MoveNext()
+        {
+            if (_batch._generation != _generation)
+            {
+                ThrowStale();
+            }
+
+            return ++_index < _count;
+        }
+
+        /// <inheritdoc/>
+        public void Reset() => _index = -1;
+
+        /// <inheritdoc/>
+        public readonly void Dispose()
+        {
+        }
+    }
+}

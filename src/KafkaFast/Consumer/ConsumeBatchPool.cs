@@ -1,0 +1,64 @@
+using KafkaFast.Native;
+
+namespace KafkaFast;
+
+/// <summary>
+/// Recycles <see cref="ConsumeBatch"/> objects (and their native slot arrays) so a steady consume loop allocates
+/// nothing. At most <see cref="MaxIdle"/> idle batches are kept. Batches are returned from any thread. Lock: _idle.
+/// </summary>
+internal sealed class ConsumeBatchPool : IDisposable
+{
+    internal const int MaxIdle = 16;
+
+    private readonly KafkaConsumer _consumer;
+    private readonly Stack<ConsumeBatch> _idle = new(MaxIdle);
+    private bool _disposed;
+
+    internal ConsumeBatchPool(KafkaConsumer consumer) => _consumer = consumer;
+
+    internal ConsumeBatch Rent(int capacity)
+    {
+        ConsumeBatch? batch = null;
+        lock (_idle)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, typeof(KafkaConsumer));
+            _idle.TryPop(out batch);
+        }
+
+        batch ??= new ConsumeBatch(_consumer, this, new SafeMessageBatchHandle(_consumer.Handle, capacity, _consumer.LiveMessages));
+        batch.Rent(capacity);
+        return batch;
+    }
+
+    /// <summary>Takes back a disposed (empty) batch; releases its handle when the pool is full or closed.</summary>
+    internal void Return(ConsumeBatch batch)
+    {
+        lock (_idle)
+        {
+            if (!_disposed && _idle.Count < MaxIdle)
+            {
+                _idle.Push(batch);
+                return;
+            }
+        }
+
+        batch.Messages.Dispose();
+    }
+
+    /// <summary>Releases the idle batches; batches still rented release themselves when disposed.</summary>
+    public void Dispose()
+    {
+        ConsumeBatch[] idle;
+        lock (_idle)
+        {
+            _disposed = true;
+            idle = [.. _idle];
+            _idle.Clear();
+        }
+
+        foreach (ConsumeBatch batch in idle)
+        {
+            batch.Messages.Dispose();
+        }
+    }
+}

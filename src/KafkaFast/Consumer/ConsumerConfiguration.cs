@@ -1,0 +1,86 @@
+using System.Globalization;
+using KafkaFast.Native;
+
+namespace KafkaFast;
+
+/// <summary>Turns validated <see cref="KafkaConsumerOptions"/> into an rd_kafka_conf_t.</summary>
+internal static unsafe class ConsumerConfiguration
+{
+    /// <summary>Builds the configuration; the caller owns (and on success passes to rd_kafka_new) the result.</summary>
+    internal static SafeConfigHandle Build(KafkaConsumerOptions options, out int maxPollIntervalMs)
+    {
+        var conf = new SafeConfigHandle();
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(options.BootstrapServers))
+            {
+                Set(conf, "bootstrap.servers", options.BootstrapServers, nameof(options.BootstrapServers));
+            }
+
+            if (!string.IsNullOrWhiteSpace(options.GroupId))
+            {
+                Set(conf, "group.id", options.GroupId, nameof(options.GroupId));
+            }
+
+            Set(conf, "client.id", options.ClientId, nameof(options.ClientId));
+            Set(conf, "auto.offset.reset", options.AutoOffsetReset switch
+            {
+                AutoOffsetReset.Earliest => "earliest",
+                AutoOffsetReset.Error => "error",
+                _ => "latest",
+            }, nameof(options.AutoOffsetReset));
+
+            // At-least-once in both modes: nothing is stored until the application has processed it.
+            Set(conf, "enable.auto.offset.store", "false", nameof(options.CommitMode));
+            Set(conf, "enable.auto.commit", options.CommitMode == CommitMode.Auto ? "true" : "false", nameof(options.CommitMode));
+            Set(conf, "auto.commit.interval.ms", Milliseconds(options.AutoCommitInterval), nameof(options.AutoCommitInterval));
+            Set(conf, "isolation.level", options.IsolationLevel == IsolationLevel.ReadUncommitted ? "read_uncommitted" : "read_committed", nameof(options.IsolationLevel));
+            Set(conf, "partition.assignment.strategy", options.PartitionAssignmentStrategy switch
+            {
+                PartitionAssignmentStrategy.RoundRobin => "roundrobin",
+                PartitionAssignmentStrategy.CooperativeSticky => "cooperative-sticky",
+                _ => "range",
+            }, nameof(options.PartitionAssignmentStrategy));
+            Set(conf, "session.timeout.ms", Milliseconds(options.SessionTimeout), nameof(options.SessionTimeout));
+            Set(conf, "max.poll.interval.ms", Milliseconds(options.MaxPollInterval), nameof(options.MaxPollInterval));
+            Set(conf, "enable.partition.eof", "false", nameof(options.Properties));
+
+            foreach ((string key, string value) in options.Properties)
+            {
+                Set(conf, key, value, nameof(options.Properties), KafkaConsumerOptions.IsSecret(key));
+            }
+
+            string? interval = LibRdKafka.ConfGetString(conf, "max.poll.interval.ms");
+            maxPollIntervalMs = int.TryParse(interval, NumberStyles.Integer, CultureInfo.InvariantCulture, out int ms) ? ms : 300_000;
+            return conf;
+        }
+        catch
+        {
+            conf.Dispose();
+            throw;
+        }
+    }
+
+    private static string Milliseconds(TimeSpan value) =>
+        ((long)Math.Ceiling(value.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>rd_kafka_conf_set, throwing with librdkafka's reason; a secret value is never shown, even inside that reason.</summary>
+    private static void Set(SafeConfigHandle conf, string name, string value, string setting, bool secret = false)
+    {
+        byte* errstr = stackalloc byte[512];
+        if (LibRdKafka.ConfSet(conf, name, value, errstr, 512) == LibRdKafka.ConfOk)
+        {
+            return;
+        }
+
+        string reason = LibRdKafka.Utf8(errstr);
+        if (secret && value.Length > 0)
+        {
+            reason = reason.Replace(value, "***", StringComparison.Ordinal);
+        }
+
+        string shown = secret ? "***" : $"'{value}'";
+        string what = setting == nameof(KafkaConsumerOptions.Properties) ? $"Properties['{name}']" : $"{setting} (librdkafka '{name}')";
+        throw new ArgumentException($"{what} = {shown} was refused by librdkafka: {reason}", setting);
+    }
+}
