@@ -402,7 +402,7 @@ internal sealed unsafe partial class ProducerClient
                     {
                         int timestampType;
                         long timestamp = LibRdKafka.MessageTimestamp(message, &timestampType);
-                        _engine.CompleteDelivered(record, message->Partition, message->Offset, timestamp);
+                        _engine.CompleteDelivered(record, message->Partition, message->Offset, timestamp, timestampType);
                     }
 
                     ReleaseRecord(record);

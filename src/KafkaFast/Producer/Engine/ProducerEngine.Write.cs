@@ -178,20 +178,22 @@ internal sealed unsafe partial class ProducerEngine
         }
         catch (ArgumentException) when (writer.ExceededLimit)
         {
-            AbandonRecord(record, size, writer);
+            writer.ReturnOverflow();
+            AbandonRecord(record, size);
             CountRejected(ProduceRejectReason.MessageTooLarge);
             throw;
         }
         catch
         {
-            AbandonRecord(record, size, writer);
+            writer.ReturnOverflow();
+            AbandonRecord(record, size);
             throw;
         }
 
         if (writer.Overflowed)
         {
             // The value outgrew the reservation: void it and write the value again at its real size.
-            AbandonRecord(record, size, writer);
+            AbandonRecord(record, size);
             try
             {
                 return TryWrite(topic, key, new ValueSource(writer.OverflowValue), default, partition, timestampMs, 0);
@@ -235,9 +237,8 @@ internal sealed unsafe partial class ProducerEngine
         return true;
     }
 
-    private static void AbandonRecord(MessageRecord* record, long size, SlabValueWriter writer)
+    private static void AbandonRecord(MessageRecord* record, long size)
     {
-        writer.ReturnOverflow();
         record->TotalSize = (int)size;
         ProducerClient.Abandon(record);
     }
