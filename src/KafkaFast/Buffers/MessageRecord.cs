@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+
+namespace KafkaFast.Buffers;
+
+/// <summary>
+/// The header of one message in a slab; key, value and headers follow it. librdkafka reads the key and value
+/// in place (zero-copy), so a record stays untouched from commit until its delivery report.
+/// </summary>
+/// <remarks>
+/// Layout after the 48-byte header: key bytes, value bytes, then per header: int32 name length (without NUL),
+/// name bytes, NUL, int32 value length, value bytes. Records start 8-byte aligned; <see cref="TotalSize"/> is
+/// the distance to the next record and may include padding.
+///
+/// <see cref="State"/> is the publication flag: a request thread writes every other field, then stores
+/// <see cref="StateCommitted"/> with release semantics; the worker loads it with acquire semantics before reading
+/// anything else. A slab is zeroed before reuse, so 0 reliably means "not written yet".
+/// </remarks>
+[StructLayout(LayoutKind.Explicit, Size = Size)]
+internal struct MessageRecord
+{
+    internal const int Size = 48;
+
+    /// <summary>Reserved but not yet written (or never reserved).</summary>
+    internal const int StateEmpty = 0;
+    /// <summary>Written and published: the worker may hand it to librdkafka.</summary>
+    internal const int StateCommitted = 1;
+    /// <summary>Space to skip: an abandoned write (the serializer threw) or padding.</summary>
+    internal const int StateSkip = 2;
+
+    [FieldOffset(0)] public int State;
+    [FieldOffset(4)] public int TotalSize;
+    [FieldOffset(8)] public int Partition;
+    [FieldOffset(12)] public int KeyLength;
+    [FieldOffset(16)] public int ValueLength;
+    [FieldOffset(20)] public int HeadersLength;
+    [FieldOffset(24)] public int TopicIndex;
+    /// <summary>Id of the awaiting completion source, or 0 for fire-and-forget.</summary>
+    [FieldOffset(28)] public int CompletionId;
+    /// <summary>Unix milliseconds, or 0 to let librdkafka stamp it.</summary>
+    [FieldOffset(32)] public long Timestamp;
+    [FieldOffset(40)] public int SlabIndex;
+    [FieldOffset(44)] public int HeaderCount;
+
+    /// <summary>Whether it needs rd_kafka_produceva (headers or an explicit timestamp) instead of a batch call.</summary>
+    public readonly bool NeedsSingleProduce => HeaderCount != 0 || Timestamp != 0;
+
+    /// <summary>Record size for the given payload sizes, 8-byte aligned.</summary>
+    internal static long SizeFor(long keyLength, long valueLength, long headersLength) =>
+        (Size + keyLength + valueLength + headersLength + 7) & ~7L;
+}

@@ -1,0 +1,593 @@
+using System.Runtime.InteropServices;
+using KafkaFast.Buffers;
+using KafkaFast.Native;
+
+namespace KafkaFast.Engine;
+
+/// <summary>
+/// The worker side of a client: one dedicated thread that scans committed records in slab order, hands them to
+/// librdkafka in per-partition batches, takes delivery reports in batches (events API), frees slabs, and sleeps
+/// on an eventfd when idle. Every field in this file is touched by the worker thread only, unless noted.
+/// </summary>
+internal sealed unsafe partial class ProducerClient
+{
+    private const int DeliveryReportChunk = 4096;
+    private const int ScanBudget = 8192;     // records per pass before delivery reports are taken
+    private const int EventBudget = 64;      // events per pass
+    private const int ShallowIdleRounds = 20; // ~20 ms of 1 ms polls before a deep sleep that needs a wake-up
+    private const int DeepSleepMs = 1000;
+
+    private readonly nint _kafka;
+    private readonly SafeQueueHandle _mainQueue;
+    private readonly SafeEventFdHandle _wake;
+    private readonly RdKafkaMessage** _drMessages;
+
+    /// <summary>Written by the worker only; read by anyone (aligned 64-bit loads are atomic on 64-bit).</summary>
+    private long _delivered;
+    private long _failed;
+
+    private Slab? _scanSlab;
+    private PartitionBatch?[]?[] _batches = [];
+    private readonly List<PartitionBatch> _listed = [];
+    private RdKafkaVu* _vus;
+    private int _vuCapacity;
+
+    /// <summary>Records librdkafka refused with QUEUE_FULL, in scan order; retried before scanning resumes.</summary>
+    private List<nint> _retry = [];
+    private List<nint> _retrying = [];
+    private bool _backpressure;
+
+    private Thread? _thread;
+
+    internal void Start()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = $"KafkaFast producer {Index}" };
+        _thread.UnsafeStart();
+    }
+
+    internal bool IsWorkerThread => Thread.CurrentThread == _thread;
+
+    private void Run()
+    {
+        try
+        {
+            Loop();
+        }
+        catch (Exception e)
+        {
+            _engine.OnWorkerCrashed(this, e);
+            try
+            {
+                PurgeRemaining();
+            }
+            catch (Exception inner)
+            {
+                _engine.OnWorkerCrashed(this, inner);
+            }
+        }
+        finally
+        {
+            Shutdown();
+            _engine.OnWorkerStopped();
+        }
+    }
+
+    private void Loop()
+    {
+        int idleRounds = 0;
+        while (true)
+        {
+            bool progress = _backpressure ? Retry() : Scan() > 0;
+            progress |= FlushListed();
+            progress |= TakeEvents() > 0;
+
+            if (_engine.IsClosing)
+            {
+                if (IsDrained())
+                {
+                    return;
+                }
+
+                if (_engine.CloseDeadlinePassed)
+                {
+                    PurgeRemaining();
+                    return;
+                }
+            }
+
+            if (progress)
+            {
+                idleRounds = 0;
+                continue;
+            }
+
+            Idle(ref idleRounds);
+        }
+    }
+
+    /// <summary>Hands committed records to librdkafka, in slab order, up to <see cref="ScanBudget"/>.</summary>
+    private int Scan()
+    {
+        Slab? slab = _scanSlab ??= Volatile.Read(ref _chainHead);
+        int scanned = 0;
+        while (slab is not null && scanned < ScanBudget && !_backpressure)
+        {
+            long position = slab.ScanPosition;
+            long sealedAt = Volatile.Read(ref slab.SealedLength);
+            if (sealedAt >= 0 && position >= sealedAt)
+            {
+                Slab? next = Volatile.Read(ref slab.Next);
+                if (next is null)
+                {
+                    break; // the next slab is not installed yet
+                }
+
+                slab.FullyScanned = true;
+                _scanSlab = next;
+                ReleaseIfDone(slab);
+                slab = next;
+                continue;
+            }
+
+            if (position >= slab.Capacity)
+            {
+                break; // full; waiting for the sealer to say where records end
+            }
+
+            MessageRecord* record = slab.RecordAt(position);
+            int state = Volatile.Read(ref record->State); // acquire: the record's other fields are visible after this
+            if (state == MessageRecord.StateEmpty)
+            {
+                break; // not reserved yet, or a request thread is still writing it
+            }
+
+            if (state == MessageRecord.StateCommitted)
+            {
+                slab.Outstanding++;
+                slab.BytesInFlight += record->TotalSize;
+                Dispatch(record);
+                scanned++;
+            }
+
+            slab.ScanPosition = position + record->TotalSize;
+        }
+
+        return scanned;
+    }
+
+    private void Dispatch(MessageRecord* record)
+    {
+        if (_backpressure)
+        {
+            _retry.Add((nint)record);
+            return;
+        }
+
+        TopicState topic = _engine.TopicAt(record->TopicIndex);
+        byte* key = (byte*)(record + 1);
+        byte* value = key + record->KeyLength;
+        if (record->NeedsSingleProduce)
+        {
+            PartitionBatch? pending = FindBatch(topic, record->Partition);
+            if (pending is { Count: > 0 })
+            {
+                FlushBatch(pending); // keep partition order: earlier batched records first
+            }
+
+            if (_backpressure)
+            {
+                _retry.Add((nint)record);
+                return;
+            }
+
+            ProduceSingle(topic, record, key, value);
+            return;
+        }
+
+        PartitionBatch batch = GetBatch(topic, record->Partition);
+        batch.Add(key, record->KeyLength, value, record->ValueLength, record);
+        if (!batch.Listed)
+        {
+            batch.Listed = true;
+            _listed.Add(batch);
+        }
+
+        if (batch.IsFull)
+        {
+            FlushBatch(batch);
+        }
+    }
+
+    private bool FlushListed()
+    {
+        bool any = false;
+        foreach (PartitionBatch batch in _listed)
+        {
+            any |= batch.Count > 0;
+            FlushBatch(batch);
+            batch.Listed = false;
+        }
+
+        _listed.Clear();
+        return any;
+    }
+
+    private void FlushBatch(PartitionBatch batch)
+    {
+        int count = batch.Count;
+        if (count == 0)
+        {
+            return;
+        }
+
+        batch.Count = 0;
+        if (_backpressure)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                _retry.Add((nint)batch.Items[i].Private);
+            }
+
+            return;
+        }
+
+        fixed (RdKafkaMessage* items = batch.Items)
+        {
+            int enqueued = LibRdKafka.ProduceBatch(batch.Topic.ClientTopics[Index], batch.Partition, 0, items, count);
+            if (enqueued == count)
+            {
+                return;
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                int err = items[i].Err;
+                if (err == 0)
+                {
+                    continue;
+                }
+
+                if (err == (int)KafkaErrorCode.QueueFull)
+                {
+                    // librdkafka's message cap is reached; space frees only as we destroy delivery reports.
+                    _backpressure = true;
+                    _retry.Add((nint)items[i].Private);
+                }
+                else
+                {
+                    FailRecord((MessageRecord*)items[i].Private, err, _engine.ErrorText(err), PersistenceStatus.NotPersisted, batch.Partition);
+                }
+            }
+        }
+    }
+
+    /// <summary>rd_kafka_produceva for a record with headers or a timestamp (librdkafka copies header values, not the value).</summary>
+    private void ProduceSingle(TopicState topic, MessageRecord* record, byte* key, byte* value)
+    {
+        int needed = 8 + record->HeaderCount;
+        if (needed > _vuCapacity)
+        {
+            _vus = (RdKafkaVu*)NativeMemory.Realloc(_vus, (nuint)(needed * sizeof(RdKafkaVu)));
+            _vuCapacity = needed;
+        }
+
+        int n = 0;
+        _vus[n++] = RdKafkaVu.OfPointer(RdKafkaVu.TopicHandle, (void*)topic.ClientTopics[Index]);
+        _vus[n++] = RdKafkaVu.OfInt32(RdKafkaVu.PartitionType, record->Partition);
+        _vus[n++] = RdKafkaVu.OfInt32(RdKafkaVu.MsgFlags, 0); // zero-copy: no F_COPY, no F_FREE
+        _vus[n++] = RdKafkaVu.OfMemory(RdKafkaVu.Value, value, (nuint)record->ValueLength);
+        if (record->KeyLength > 0)
+        {
+            _vus[n++] = RdKafkaVu.OfMemory(RdKafkaVu.Key, key, (nuint)record->KeyLength);
+        }
+
+        _vus[n++] = RdKafkaVu.OfPointer(RdKafkaVu.Opaque, record);
+        if (record->Timestamp != 0)
+        {
+            _vus[n++] = RdKafkaVu.OfInt64(RdKafkaVu.Timestamp, record->Timestamp);
+        }
+
+        byte* header = value + record->ValueLength;
+        for (int i = 0; i < record->HeaderCount; i++)
+        {
+            HeaderCodec.Read(ref header, out byte* name, out byte* headerValue, out int headerValueLength);
+            _vus[n++] = RdKafkaVu.OfHeader(name, headerValue, headerValueLength);
+        }
+
+        nint error = LibRdKafka.ProduceVa(_kafka, _vus, (nuint)n);
+        if (error == 0)
+        {
+            return;
+        }
+
+        (int code, string text) = LibRdKafka.TakeError(error);
+        if (code == (int)KafkaErrorCode.QueueFull)
+        {
+            _backpressure = true;
+            _retry.Add((nint)record);
+        }
+        else
+        {
+            FailRecord(record, code, text, PersistenceStatus.NotPersisted, record->Partition);
+        }
+    }
+
+    /// <summary>Re-dispatches records refused with QUEUE_FULL, in order; scanning resumes once all are taken.</summary>
+    private bool Retry()
+    {
+        if (_retry.Count == 0)
+        {
+            _backpressure = false;
+            return false;
+        }
+
+        (_retrying, _retry) = (_retry, _retrying);
+        _backpressure = false;
+        foreach (nint record in _retrying)
+        {
+            Dispatch((MessageRecord*)record);
+        }
+
+        int handed = _retrying.Count;
+        _retrying.Clear();
+        FlushListed();
+        if (_retry.Count == 0)
+        {
+            _backpressure = false;
+            return true;
+        }
+
+        _backpressure = true;
+        return _retry.Count < handed;
+    }
+
+    private int TakeEvents()
+    {
+        int taken = 0;
+        nint queue = _mainQueue.DangerousGetHandle();
+        while (taken < EventBudget)
+        {
+            nint ev = LibRdKafka.QueuePoll(queue, 0);
+            if (ev == 0)
+            {
+                break;
+            }
+
+            taken++;
+            try
+            {
+                switch (LibRdKafka.EventType(ev))
+                {
+                    case LibRdKafka.EventTypeDeliveryReport:
+                        TakeDeliveryReports(ev);
+                        break;
+                    case LibRdKafka.EventTypeError:
+                        _engine.OnClientError(this, ev);
+                        break;
+                    case LibRdKafka.EventTypeLog:
+                        _engine.OnClientLog(this, ev);
+                        break;
+                    case LibRdKafka.EventTypeStats:
+                        _engine.OnClientStatistics(this, LibRdKafka.Utf8(LibRdKafka.EventStats(ev)));
+                        break;
+                }
+            }
+            finally
+            {
+                LibRdKafka.EventDestroy(ev); // also returns the messages' share of librdkafka's queue limits
+            }
+        }
+
+        if (taken > 0 && InFlight == 0)
+        {
+            _engine.OnClientDrained();
+        }
+
+        return taken;
+    }
+
+    private void TakeDeliveryReports(nint ev)
+    {
+        nuint count;
+        while ((count = LibRdKafka.EventMessageArray(ev, _drMessages, DeliveryReportChunk)) > 0)
+        {
+            for (nuint i = 0; i < count; i++)
+            {
+                RdKafkaMessage* message = _drMessages[i];
+                var record = (MessageRecord*)message->Private;
+                if (message->Err == 0)
+                {
+                    Volatile.Write(ref _delivered, _delivered + 1);
+                    if (record->CompletionId != 0)
+                    {
+                        int timestampType;
+                        long timestamp = LibRdKafka.MessageTimestamp(message, &timestampType);
+                        _engine.CompleteDelivered(record, message->Partition, message->Offset, timestamp, timestampType);
+                    }
+
+                    ReleaseRecord(record);
+                }
+                else
+                {
+                    string reason = _engine.ErrorText(message->Err);
+                    byte* detail = LibRdKafka.MessageProduceErrstr(message);
+                    if (detail != null && *detail != 0)
+                    {
+                        string text = LibRdKafka.Utf8(detail);
+                        if (text != reason)
+                        {
+                            reason = $"{reason}: {text}";
+                        }
+                    }
+
+                    FailRecord(record, message->Err, reason, (PersistenceStatus)LibRdKafka.MessageStatus(message), message->Partition);
+                }
+            }
+        }
+    }
+
+    private void FailRecord(MessageRecord* record, int error, string reason, PersistenceStatus status, int partition)
+    {
+        Volatile.Write(ref _failed, _failed + 1);
+        _engine.CompleteFailed(record, (KafkaErrorCode)error, reason, status, partition);
+        ReleaseRecord(record);
+    }
+
+    private void ReleaseRecord(MessageRecord* record)
+    {
+        Slab slab = _arena.GetSlab(record->SlabIndex);
+        slab.BytesInFlight -= record->TotalSize;
+        if (--slab.Outstanding == 0)
+        {
+            ReleaseIfDone(slab);
+        }
+    }
+
+    private void ReleaseIfDone(Slab slab)
+    {
+        if (slab.FullyScanned && slab.Outstanding == 0)
+        {
+            slab.Reset();
+            _arena.Return(slab);
+            _engine.OnSlabFreed();
+        }
+    }
+
+    private void Idle(ref int idleRounds)
+    {
+        if (idleRounds < ShallowIdleRounds || _backpressure)
+        {
+            // Shallow: a 1 ms poll. Request threads do not signal in this state, so a trickle of messages costs them nothing.
+            idleRounds++;
+            _wake.Wait(1);
+            return;
+        }
+
+        Volatile.Write(ref _sleeping, 1);
+        Interlocked.MemoryBarrier(); // Dekker with Publish: either it sees _sleeping = 1 or we see its commit
+        if (HasPendingRecord() || _engine.IsClosing || LibRdKafka.QueueLength(_mainQueue.DangerousGetHandle()) > 0)
+        {
+            Volatile.Write(ref _sleeping, 0);
+            idleRounds = 0;
+            return;
+        }
+
+        _wake.Wait(DeepSleepMs); // librdkafka's io event and request threads both write to this eventfd
+        Volatile.Write(ref _sleeping, 0);
+        idleRounds = 0;
+    }
+
+    private bool HasPendingRecord()
+    {
+        Slab? slab = _scanSlab ?? Volatile.Read(ref _chainHead);
+        if (slab is null)
+        {
+            return false;
+        }
+
+        long position = slab.ScanPosition;
+        long sealedAt = Volatile.Read(ref slab.SealedLength);
+        if (sealedAt >= 0 && position >= sealedAt)
+        {
+            return Volatile.Read(ref slab.Next) is not null;
+        }
+
+        return position < slab.Capacity && Volatile.Read(ref slab.RecordAt(position)->State) != MessageRecord.StateEmpty;
+    }
+
+    /// <summary>Closing: every record up to the seal is scanned, handed over and reported.</summary>
+    private bool IsDrained() =>
+        !HasPendingRecord() && IsScanAtSeal() && _retry.Count == 0 && InFlight == 0;
+
+    private bool IsScanAtSeal()
+    {
+        Slab? slab = _scanSlab ?? Volatile.Read(ref _chainHead);
+        if (slab is null)
+        {
+            return true;
+        }
+
+        long sealedAt = Volatile.Read(ref slab.SealedLength);
+        return sealedAt >= 0 && slab.ScanPosition >= sealedAt && Volatile.Read(ref slab.Next) is null;
+    }
+
+    /// <summary>
+    /// Close deadline passed: fail what librdkafka has not delivered (purge) and what it never received,
+    /// each with a reason, then take the purge reports.
+    /// </summary>
+    private void PurgeRemaining()
+    {
+        _ = LibRdKafka.Purge(_kafka, LibRdKafka.PurgeQueue | LibRdKafka.PurgeInFlight); // only fails for invalid flags
+        const string NotSent = "purged at close: not handed to librdkafka before CloseTimeout";
+        foreach (nint record in _retry)
+        {
+            FailRecord((MessageRecord*)record, (int)KafkaErrorCode.PurgeQueue, NotSent, PersistenceStatus.NotPersisted, ((MessageRecord*)record)->Partition);
+        }
+
+        _retry.Clear();
+        foreach (PartitionBatch batch in _listed)
+        {
+            for (int i = 0; i < batch.Count; i++)
+            {
+                var record = (MessageRecord*)batch.Items[i].Private;
+                FailRecord(record, (int)KafkaErrorCode.PurgeQueue, NotSent, PersistenceStatus.NotPersisted, record->Partition);
+            }
+
+            batch.Count = 0;
+            batch.Listed = false;
+        }
+
+        _listed.Clear();
+        _backpressure = true; // every record still in the slabs goes to _retry instead of librdkafka
+        Scan();
+        foreach (nint record in _retry)
+        {
+            FailRecord((MessageRecord*)record, (int)KafkaErrorCode.PurgeQueue, NotSent, PersistenceStatus.NotPersisted, ((MessageRecord*)record)->Partition);
+        }
+
+        _retry.Clear();
+
+        long until = Environment.TickCount64 + 5000;
+        while (InFlight > 0 && Environment.TickCount64 < until)
+        {
+            if (TakeEvents() == 0)
+            {
+                _wake.Wait(10);
+            }
+        }
+    }
+
+    /// <summary>Destroys this client's native objects; librdkafka's threads are gone when it returns.</summary>
+    private void Shutdown()
+    {
+        long lost = InFlight;
+        if (lost > 0)
+        {
+            // Should not happen (purge reports every message); counted, never silent.
+            Volatile.Write(ref _failed, _failed + lost);
+            _engine.OnMessagesLostAtShutdown(this, lost);
+        }
+
+        _engine.ReleaseTopicHandles(Index);
+        _mainQueue.Dispose();
+        Kafka.Dispose(); // rd_kafka_destroy; then releases its hold on the slab memory
+        _wake.Dispose();
+        NativeMemory.Free(_drMessages);
+        NativeMemory.Free(_vus);
+        _vus = null;
+    }
+
+    private PartitionBatch? FindBatch(TopicState topic, int partition) =>
+        topic.Index < _batches.Length ? _batches[topic.Index]?[partition] : null;
+
+    private PartitionBatch GetBatch(TopicState topic, int partition)
+    {
+        if (topic.Index >= _batches.Length)
+        {
+            Array.Resize(ref _batches, Math.Max(topic.Index + 1, _batches.Length * 2));
+        }
+
+        PartitionBatch?[] byPartition = _batches[topic.Index] ??= new PartitionBatch?[topic.PartitionCount];
+        return byPartition[partition] ??= new PartitionBatch(topic, partition);
+    }
+}

@@ -1,0 +1,238 @@
+using System.Runtime.InteropServices;
+using KafkaFast.Buffers;
+using KafkaFast.Native;
+
+namespace KafkaFast.Engine;
+
+/// <summary>
+/// One librdkafka client instance and the slabs its partitions' messages are written into. This file is the
+/// request-thread side: reserving space and publishing records, without locks, syscalls or P/Invoke (but for
+/// one eventfd write when the worker sleeps). The worker side is in ProducerClient.Worker.cs.
+/// </summary>
+/// <remarks>
+/// Invariants:
+/// - <see cref="_current"/> is the slab request threads reserve from; it changes only through the install right
+///   (a CAS from the old value to <see cref="s_installing"/>), so installs are serialized and the chain
+///   (<see cref="_chainHead"/> .. <see cref="_chainTail"/> via <see cref="Slab.Next"/>) lists slabs in reservation order.
+/// - A reservation is never given space past a slab's capacity; the one reservation that crosses the end seals
+///   the slab at its own start, so every byte below <see cref="Slab.SealedLength"/> belongs to a record that will
+///   be committed (or marked skip).
+/// - After <see cref="SealForClose"/>, <see cref="_current"/> is <see cref="s_closed"/> forever: no new reservation.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The worker thread destroys the native objects in Shutdown when it exits.")]
+internal sealed unsafe partial class ProducerClient
+{
+    private static readonly Slab s_installing = new(-1, null, 0);
+    private static readonly Slab s_closed = new(-2, null, 0);
+
+    private readonly ProducerEngine _engine;
+    private readonly SlabArena _arena;
+
+    private Slab? _current;
+    private Slab? _chainHead;
+    private Slab? _chainTail;
+
+    /// <summary>Messages accepted (committed) by request threads. Padded from the fields above to avoid false sharing.</summary>
+    private PaddedCounter _accepted;
+
+    /// <summary>1 while the worker sleeps without a timeout-bound poll; the first publisher to see it wakes the worker.</summary>
+    private int _sleeping;
+
+    internal ProducerClient(ProducerEngine engine, int index, SafeKafkaHandle kafka)
+    {
+        _engine = engine;
+        _arena = engine.Arena;
+        Index = index;
+        Kafka = kafka;
+        _kafka = kafka.DangerousGetHandle();
+        _mainQueue = new SafeQueueHandle(kafka, LibRdKafka.QueueGetMain(kafka));
+        _wake = SafeEventFdHandle.Create();
+        ulong one = 1;
+        LibRdKafka.QueueIoEventEnable(_mainQueue, _wake.Fd, &one, sizeof(ulong));
+        LibRdKafka.SetLogQueue(kafka, _mainQueue);
+        _drMessages = (RdKafkaMessage**)NativeMemory.Alloc(DeliveryReportChunk, (nuint)sizeof(nint));
+    }
+
+    internal int Index { get; }
+
+    internal SafeKafkaHandle Kafka { get; }
+
+    internal long Accepted => Volatile.Read(ref _accepted.Value);
+
+    internal long Delivered => Volatile.Read(ref _delivered);
+
+    internal long Failed => Volatile.Read(ref _failed);
+
+    /// <summary>Accepted and not yet delivered or failed.</summary>
+    internal long InFlight => Accepted - Delivered - Failed;
+
+    /// <summary>
+    /// Reserves <paramref name="size"/> bytes (8-aligned, at most a slab) for one or more records.
+    /// Returns false when the budget is exhausted; throws when the producer is closed.
+    /// </summary>
+    internal bool TryReserve(long size, out Slab slab, out long offset)
+    {
+        SpinWait spin = default;
+        while (true)
+        {
+            Slab? current = Volatile.Read(ref _current);
+            if (current == s_installing)
+            {
+                spin.SpinOnce(sleep1Threshold: -1); // another thread is linking a fresh slab: a few instructions
+                continue;
+            }
+
+            if (current == s_closed)
+            {
+                _engine.ThrowClosed();
+            }
+
+            if (current is null)
+            {
+                if (!TryInstall(expected: null))
+                {
+                    if (Volatile.Read(ref _current) == s_closed)
+                    {
+                        _engine.ThrowClosed();
+                    }
+
+                    slab = null!;
+                    offset = 0;
+                    return false;
+                }
+
+                continue;
+            }
+
+            long end = Interlocked.Add(ref current.Tail, size);
+            long start = end - size;
+            if (end <= current.Capacity)
+            {
+                // Owner cannot change until this space is committed or skipped (the slab cannot be freed before).
+                if (Volatile.Read(ref current.Owner) == this)
+                {
+                    slab = current;
+                    offset = start;
+                    return true;
+                }
+
+                // Our reference was stale: the slab was freed and another client installed it. Void the space.
+                MessageRecord* ghost = current.RecordAt(start);
+                ghost->TotalSize = (int)size;
+                Abandon(ghost);
+                continue;
+            }
+
+            if (start <= current.Capacity)
+            {
+                Volatile.Write(ref current.SealedLength, start); // this reservation crossed the end: seal here
+            }
+
+            TryInstall(expected: current); // whoever wins links the next slab; the others retry on it
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="expected"/> as the current slab with a fresh one from the arena (or null when the
+    /// budget is exhausted). Returns false if no slab was free.
+    /// </summary>
+    private bool TryInstall(Slab? expected)
+    {
+        if (Interlocked.CompareExchange(ref _current, s_installing, expected) != expected)
+        {
+            return true; // somebody else is installing or already did; retry on whatever is current
+        }
+
+        // We hold the install right: nobody else touches _chainTail until we publish _current.
+        if (expected is not null && Volatile.Read(ref expected.SealedLength) < 0)
+        {
+            // Not sealed (yet, or our reference was stale and the slab is in a fresh use): keep it.
+            Volatile.Write(ref _current, expected);
+            return true;
+        }
+
+        if (!_arena.TryRent(out Slab? fresh))
+        {
+            Volatile.Write(ref _current, null);
+            return false;
+        }
+
+        fresh!.Activate(this);
+        if (_chainTail is null)
+        {
+            Volatile.Write(ref _chainHead, fresh);
+        }
+        else
+        {
+            Volatile.Write(ref _chainTail.Next, fresh);
+        }
+
+        _chainTail = fresh;
+        Volatile.Write(ref _current, fresh);
+        return true;
+    }
+
+    /// <summary>Publishes a fully written record and wakes the worker if it sleeps.</summary>
+    internal void Publish(MessageRecord* record, int acceptedCount)
+    {
+        Interlocked.Add(ref _accepted.Value, acceptedCount); // before the commit: accepted >= delivered + failed at every moment
+        Interlocked.Exchange(ref record->State, MessageRecord.StateCommitted); // full fence: commit is visible before we read _sleeping
+        if (Volatile.Read(ref _sleeping) != 0)
+        {
+            WakeFromRequest();
+        }
+    }
+
+    /// <summary>Publishes a record as skippable (nothing accepted); the worker steps over it.</summary>
+    internal static void Abandon(MessageRecord* record) =>
+        Volatile.Write(ref record->State, MessageRecord.StateSkip);
+
+    /// <summary>Shrinks a reservation that was larger than needed, if nobody reserved after it.</summary>
+    internal static bool TryShrink(Slab slab, long offset, long reserved, long needed) =>
+        Interlocked.CompareExchange(ref slab.Tail, offset + needed, offset + reserved) == offset + reserved;
+
+    private void WakeFromRequest()
+    {
+        if (Interlocked.Exchange(ref _sleeping, 0) != 0)
+        {
+            _wake.Signal();
+        }
+    }
+
+    /// <summary>Wakes the worker whatever it is doing (close, flush, topic changes).</summary>
+    internal void Wake() => _wake.Signal();
+
+    /// <summary>Stops new reservations for good and seals the current slab so the worker can drain up to it.</summary>
+    internal void SealForClose()
+    {
+        SpinWait spin = default;
+        while (true)
+        {
+            Slab? current = Volatile.Read(ref _current);
+            if (current == s_closed)
+            {
+                return;
+            }
+
+            if (current == s_installing)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+                continue;
+            }
+
+            if (Interlocked.CompareExchange(ref _current, s_closed, current) == current)
+            {
+                current?.Seal();
+                Wake();
+                return;
+            }
+        }
+    }
+
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct PaddedCounter
+    {
+        [FieldOffset(64)] public long Value;
+    }
+}

@@ -1,0 +1,113 @@
+using KafkaFast.Buffers;
+using KafkaFast.Native;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaFast.Engine;
+
+/// <summary>What workers report to the engine: delivery outcomes, librdkafka errors, logs, statistics.</summary>
+internal sealed unsafe partial class ProducerEngine
+{
+    /// <summary>Worker thread: a message was delivered and an awaiter waits for it.</summary>
+    internal void CompleteDelivered(MessageRecord* record, int partition, long offset, long timestampMs, int timestampType)
+    {
+        DeliveryCompletionSource source = Completions.Get(record->CompletionId);
+        source.SetResult(new DeliveryResult(TopicAt(record->TopicIndex).Name, partition, offset,
+            DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(timestampMs, 0)), (TimestampType)timestampType));
+    }
+
+    /// <summary>Worker thread: a message failed. Counted, published (with copies of key and value), awaiter failed.</summary>
+    internal void CompleteFailed(MessageRecord* record, KafkaErrorCode error, string reason, PersistenceStatus status, int partition)
+    {
+        string topic = TopicAt(record->TopicIndex).Name;
+        lock (_failedByError)
+        {
+            _failedByError[error] = _failedByError.GetValueOrDefault(error) + 1;
+        }
+
+        if (error is KafkaErrorCode.PurgeQueue or KafkaErrorCode.PurgeInFlight)
+        {
+            Interlocked.Increment(ref _purgedAtClose);
+        }
+
+        var key = new ReadOnlySpan<byte>(record + 1, record->KeyLength).ToArray();
+        var value = new ReadOnlySpan<byte>((byte*)(record + 1) + record->KeyLength, record->ValueLength).ToArray();
+        _failures.Writer.TryWrite(new DeliveryFailure(topic, partition, error, reason, status, key, value));
+        if (Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Warning))
+        {
+            ProducerLog.DeliveryFailed(Logger, topic, partition, error, reason);
+        }
+
+        if (record->CompletionId != 0)
+        {
+            Completions.Get(record->CompletionId).SetException(
+                new ProduceException(error, $"Delivery to {topic}[{partition}] failed: {reason}", topic, partition, status));
+        }
+    }
+
+    internal void OnSlabFreed() => BudgetFreed.Pulse();
+
+    internal void OnClientDrained()
+    {
+        if (Drained.HasWaiters)
+        {
+            Drained.Pulse();
+        }
+    }
+
+    internal void OnClientError(ProducerClient client, nint ev)
+    {
+        var code = (KafkaErrorCode)LibRdKafka.EventError(ev);
+        string reason = LibRdKafka.Utf8(LibRdKafka.EventErrorString(ev));
+        if (LibRdKafka.EventErrorIsFatal(ev) == 0)
+        {
+            ProducerLog.ClientError(Logger, client.Index, code, reason);
+            return;
+        }
+
+        // Fatal (idempotence broken): librdkafka fails every queued message itself; we stop accepting.
+        byte* buffer = stackalloc byte[512];
+        var fatalCode = (KafkaErrorCode)LibRdKafka.FatalError(client.Kafka.DangerousGetHandle(), buffer, 512);
+        string fatalReason = LibRdKafka.Utf8(buffer);
+        _fatalReason = $"{fatalCode}: {fatalReason}";
+        Volatile.Write(ref _fatalCode, (int)fatalCode == 0 ? (int)code : (int)fatalCode);
+        ProducerLog.FatalError(Logger, client.Index, fatalCode, fatalReason);
+    }
+
+    internal void OnClientLog(ProducerClient client, nint ev)
+    {
+        byte* facility, text;
+        int level;
+        if (LibRdKafka.EventLog(ev, &facility, &text, &level) != 0)
+        {
+            return;
+        }
+
+        // syslog levels: 0-2 critical, 3 error, 4 warning, 5-6 information, 7 debug.
+        LogLevel mapped = level switch
+        {
+            <= 2 => LogLevel.Critical,
+            3 => LogLevel.Error,
+            4 => LogLevel.Warning,
+            <= 6 => LogLevel.Information,
+            _ => LogLevel.Debug,
+        };
+        if (Logger.IsEnabled(mapped))
+        {
+            string facilityText = LibRdKafka.Utf8(facility);
+            string message = LibRdKafka.Utf8(text);
+            ProducerLog.Librdkafka(Logger, mapped, facilityText, client.Index, message);
+        }
+    }
+
+    internal void OnClientStatistics(ProducerClient client, string json) => Volatile.Write(ref _statistics[client.Index], json);
+
+    internal void OnWorkerCrashed(ProducerClient client, Exception exception)
+    {
+        ProducerLog.WorkerCrashed(Logger, exception, client.Index);
+        _fatalReason = $"worker {client.Index} crashed: {exception.Message}";
+        Volatile.Write(ref _fatalCode, (int)KafkaErrorCode.Fatal);
+    }
+
+    internal void OnMessagesLostAtShutdown(ProducerClient client, long count) =>
+        ProducerLog.LostAtShutdown(Logger, client.Index, count);
+}

@@ -1,0 +1,327 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using KafkaFast.Buffers;
+using KafkaFast.Partitioning;
+
+namespace KafkaFast.Engine;
+
+/// <summary>
+/// The request path: validate, choose the partition (and so the client), reserve slab space, copy the message in
+/// once, publish. No lock, no syscall, no P/Invoke, no allocation.
+/// </summary>
+internal sealed unsafe partial class ProducerEngine
+{
+    /// <summary>Space reserved for a serialize-in-place value when the caller gives no hint (Utf8JsonWriter asks for 4 KiB at once).</summary>
+    private const int DefaultSerializeReservation = 4096 + 512;
+
+    /// <summary>
+    /// Writes one message. False when the budget is full (the caller counts that rejection: it may wait and retry)
+    /// or the producer failed fatally (counted here); throws for bad input.
+    /// </summary>
+    internal bool TryWrite(TopicState topic, ReadOnlySpan<byte> key, ValueSource value, ReadOnlySpan<KafkaHeader> headers, int partition, long timestampMs, int completionId)
+    {
+        if (IsClosing)
+        {
+            ThrowClosed();
+        }
+
+        if (IsFatal)
+        {
+            CountRejected(ProduceRejectReason.Fatal);
+            return false;
+        }
+
+        (long headersFramed, long headersPayload) = headers.IsEmpty ? (0, 0) : HeaderCodec.Measure(headers);
+        int valueLength = value.ByteCount;
+        long size = CheckSize(key.Length, valueLength, headersFramed, headersPayload);
+        partition = ChoosePartition(topic, key, partition);
+        ProducerClient client = _clients[topic.ClientOfPartition[partition]];
+        if (!client.TryReserve(size, out Slab slab, out long offset))
+        {
+            return false;
+        }
+
+        MessageRecord* record = slab.RecordAt(offset);
+        WriteRecord(record, slab, size, topic, partition, key, value, valueLength, headers, headersFramed, timestampMs, completionId);
+        client.Publish(record, 1);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes a prefix of <paramref name="messages"/> (a short prefix means the budget filled; the caller counts it): consecutive messages for the same client share one
+    /// reservation and one publish. All messages are validated before any is written. Returns how many were accepted.
+    /// </summary>
+    internal int TryWriteBatch(TopicState topic, ReadOnlySpan<ProducerMessage> messages)
+    {
+        if (IsClosing)
+        {
+            ThrowClosed();
+        }
+
+        if (IsFatal)
+        {
+            CountRejected(ProduceRejectReason.Fatal);
+            return 0;
+        }
+
+        const int Chunk = 256;
+        Span<int> partitions = stackalloc int[Math.Min(messages.Length, Chunk)];
+        Span<long> sizes = stackalloc long[partitions.Length];
+        Span<long> framedHeaders = stackalloc long[partitions.Length];
+        Span<long> timestamps = stackalloc long[partitions.Length];
+        int accepted = 0;
+        while (accepted < messages.Length)
+        {
+            ReadOnlySpan<ProducerMessage> chunk = messages.Slice(accepted, Math.Min(Chunk, messages.Length - accepted));
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                ref readonly ProducerMessage m = ref chunk[i];
+                (long framed, long payload) = m.Headers.IsEmpty ? (0, 0) : HeaderCodec.Measure(m.Headers.Span);
+                framedHeaders[i] = framed;
+                timestamps[i] = TimestampOf(m.Timestamp);
+                sizes[i] = CheckSize(m.Key.Length, m.Value.Length, framed, payload, accepted + i);
+                partitions[i] = ChoosePartition(topic, m.Key.Span, m.Partition, accepted + i);
+            }
+
+            int run = 0;
+            while (run < chunk.Length)
+            {
+                int clientIndex = topic.ClientOfPartition[partitions[run]];
+                long total = sizes[run];
+                int end = run + 1;
+                while (end < chunk.Length && topic.ClientOfPartition[partitions[end]] == clientIndex && total + sizes[end] <= Arena.SlabSize / 4)
+                {
+                    total += sizes[end++];
+                }
+
+                ProducerClient client = _clients[clientIndex];
+                if (!client.TryReserve(total, out Slab slab, out long offset))
+                {
+                    if (end - run == 1)
+                    {
+                        return accepted + run;
+                    }
+
+                    end = run + 1; // the run did not fit: fall back to one message, then try again
+                    continue;
+                }
+
+                MessageRecord* last = null;
+                long position = offset;
+                for (int i = run; i < end; i++)
+                {
+                    ref readonly ProducerMessage m = ref chunk[i];
+                    MessageRecord* record = slab.RecordAt(position);
+                    if (last is not null)
+                    {
+                        Volatile.Write(ref last->State, MessageRecord.StateCommitted);
+                    }
+
+                    WriteRecord(record, slab, sizes[i], topic, partitions[i], m.Key.Span, new ValueSource(m.Value.Span), m.Value.Length, m.Headers.Span, framedHeaders[i], timestamps[i], 0);
+                    last = record;
+                    position += sizes[i];
+                }
+
+                // Accepted is raised for the whole run before the last commit; earlier records are committed above,
+                // but a worker cannot report them delivered before librdkafka's round trip, long after this line.
+                client.Publish(last, end - run);
+                run = end;
+            }
+
+            accepted += chunk.Length;
+        }
+
+        return accepted;
+    }
+
+    /// <summary>Serialize-in-place: the value is written by <paramref name="write"/> directly into the slab.</summary>
+    internal bool TryWriteSerialized<TState>(TopicState topic, ReadOnlySpan<byte> key, int partition, long timestampMs, int sizeHint,
+        TState state, Action<IBufferWriter<byte>, TState> write, bool writerStaysInBounds)
+    {
+        if (IsClosing)
+        {
+            ThrowClosed();
+        }
+
+        if (IsFatal)
+        {
+            CountRejected(ProduceRejectReason.Fatal);
+            return false;
+        }
+
+        int valueLimit = MessageMaxBytes - key.Length;
+        if (valueLimit < 0)
+        {
+            CountRejected(ProduceRejectReason.MessageTooLarge);
+            throw new ArgumentException($"The key is {key.Length} bytes; message.max.bytes is {MessageMaxBytes}.", nameof(key));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(sizeHint);
+        int reservation = Math.Min(sizeHint > 0 ? sizeHint : DefaultSerializeReservation, valueLimit);
+        long size = MessageRecord.SizeFor(key.Length, reservation, 0);
+        partition = ChoosePartition(topic, key, partition);
+        ProducerClient client = _clients[topic.ClientOfPartition[partition]];
+        if (!client.TryReserve(size, out Slab slab, out long offset))
+        {
+            return false;
+        }
+
+        MessageRecord* record = slab.RecordAt(offset);
+        byte* keyStart = (byte*)(record + 1);
+        key.CopyTo(new Span<byte>(keyStart, key.Length));
+        SlabValueWriter writer = SlabValueWriter.ForCurrentThread();
+        writer.Reset(keyStart + key.Length, reservation, valueLimit);
+        try
+        {
+            write(writer, state);
+        }
+        catch (ArgumentException) when (writer.ExceededLimit)
+        {
+            writer.ReturnOverflow();
+            AbandonRecord(record, size);
+            CountRejected(ProduceRejectReason.MessageTooLarge);
+            throw;
+        }
+        catch
+        {
+            writer.ReturnOverflow();
+            AbandonRecord(record, size);
+            throw;
+        }
+
+        if (writer.Overflowed)
+        {
+            // The value outgrew the reservation: void it and write the value again at its real size.
+            AbandonRecord(record, size);
+            try
+            {
+                return TryWrite(topic, key, new ValueSource(writer.OverflowValue), default, partition, timestampMs, 0);
+            }
+            finally
+            {
+                writer.ReturnOverflow();
+            }
+        }
+
+        int valueLength = writer.Written;
+        long needed = MessageRecord.SizeFor(key.Length, valueLength, 0);
+        if (needed < size)
+        {
+            // Bytes past the value that the serializer may have touched must be zero before others can reserve them
+            // (the worker reads a record's State there). Utf8JsonWriter writes only what it advances.
+            long valueEnd = MessageRecord.Size + key.Length + valueLength;
+            long touched = writerStaysInBounds ? valueEnd : MessageRecord.Size + key.Length + writer.Extent;
+            if (touched > needed)
+            {
+                new Span<byte>((byte*)record + needed, (int)(touched - needed)).Clear();
+            }
+
+            if (!ProducerClient.TryShrink(slab, offset, size, needed))
+            {
+                needed = size; // somebody reserved after us: keep the rest as padding
+            }
+        }
+
+        record->TotalSize = (int)needed;
+        record->Partition = partition;
+        record->KeyLength = key.Length;
+        record->ValueLength = valueLength;
+        record->HeadersLength = 0;
+        record->HeaderCount = 0;
+        record->TopicIndex = topic.Index;
+        record->CompletionId = 0;
+        record->Timestamp = timestampMs;
+        record->SlabIndex = slab.Index;
+        client.Publish(record, 1);
+        return true;
+    }
+
+    private static void AbandonRecord(MessageRecord* record, long size)
+    {
+        record->TotalSize = (int)size;
+        ProducerClient.Abandon(record);
+    }
+
+    internal static long TimestampOf(DateTimeOffset? timestamp)
+    {
+        if (timestamp is not { } t)
+        {
+            return 0;
+        }
+
+        long ms = t.ToUnixTimeMilliseconds();
+        if (ms <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timestamp), t, "Timestamps must be after 1970-01-01T00:00:00Z.");
+        }
+
+        return ms;
+    }
+
+    private long CheckSize(int keyLength, int valueLength, long headersFramed, long headersPayload, int index = -1)
+    {
+        long payload = (long)keyLength + valueLength + headersPayload;
+        long size = MessageRecord.SizeFor(keyLength, valueLength, headersFramed);
+        if (payload > MessageMaxBytes || size > Arena.SlabSize)
+        {
+            CountRejected(ProduceRejectReason.MessageTooLarge);
+            string which = index >= 0 ? $"Message {index} of the batch" : "The message";
+            throw new ArgumentException($"{which} is {payload} bytes (key + value + headers); message.max.bytes is {MessageMaxBytes}.", index >= 0 ? "messages" : "value");
+        }
+
+        return size;
+    }
+
+    private int ChoosePartition(TopicState topic, ReadOnlySpan<byte> key, int partition, int index = -1)
+    {
+        if (partition >= 0)
+        {
+            if (partition >= topic.PartitionCount)
+            {
+                ThrowInvalidPartition(topic, partition, index);
+            }
+
+            return partition;
+        }
+
+        if (partition != KafkaPartition.Any)
+        {
+            ThrowInvalidPartition(topic, partition, index);
+        }
+
+        int chosen = KeyPartitioner.ForKey(Partitioner, key, topic.PartitionCount);
+        return chosen >= 0 ? chosen : Partitioner == PartitionerType.Random && !key.IsEmpty ? Random.Shared.Next(topic.PartitionCount) : topic.StickyPartition();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowInvalidPartition(TopicState topic, int partition, int index)
+    {
+        CountRejected(ProduceRejectReason.InvalidPartition);
+        string which = index >= 0 ? $" (message {index} of the batch)" : string.Empty;
+        throw new ArgumentOutOfRangeException(nameof(partition), partition,
+            $"Topic '{topic.Name}' has partitions 0..{topic.PartitionCount - 1}; use KafkaPartition.Any to let the partitioner choose{which}.");
+    }
+
+    private static void WriteRecord(MessageRecord* record, Slab slab, long size, TopicState topic, int partition, ReadOnlySpan<byte> key,
+        ValueSource value, int valueLength, ReadOnlySpan<KafkaHeader> headers, long headersFramed, long timestampMs, int completionId)
+    {
+        record->TotalSize = (int)size;
+        record->Partition = partition;
+        record->KeyLength = key.Length;
+        record->ValueLength = valueLength;
+        record->HeadersLength = (int)headersFramed;
+        record->HeaderCount = headers.Length;
+        record->TopicIndex = topic.Index;
+        record->CompletionId = completionId;
+        record->Timestamp = timestampMs;
+        record->SlabIndex = slab.Index;
+        byte* data = (byte*)(record + 1);
+        key.CopyTo(new Span<byte>(data, key.Length));
+        value.CopyTo(new Span<byte>(data + key.Length, valueLength));
+        if (!headers.IsEmpty)
+        {
+            HeaderCodec.Write(headers, data + key.Length + valueLength);
+        }
+    }
+}

@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.Text.Json;
+using KafkaFast.Engine;
+
+namespace KafkaFast;
+
+/// <summary>The produce calls: synchronous (never block), batch, serialize-in-place, and awaitable.</summary>
+public sealed partial class KafkaProducer
+{
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_jsonWriter;
+
+    /// <summary>
+    /// Accepts one message or refuses it at once (false: the memory budget is full, counted as
+    /// <see cref="ProduceRejectReason.BudgetFull"/>). Copies key, value and headers; never blocks.
+    /// </summary>
+    /// <param name="topic">From <see cref="GetTopic"/>.</param>
+    /// <param name="key">The key; empty for none.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="headers">Headers, or empty.</param>
+    /// <param name="partition">An explicit partition, or <see cref="KafkaPartition.Any"/>.</param>
+    /// <param name="timestamp">The message timestamp, or null for the enqueue time.</param>
+    /// <exception cref="ArgumentException">The message exceeds message.max.bytes, or the partition does not exist.</exception>
+    /// <exception cref="ObjectDisposedException">The producer is closed.</exception>
+    public bool TryProduce(KafkaTopic topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ReadOnlySpan<KafkaHeader> headers = default,
+        int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null) =>
+        _engine.TryWrite(Check(topic), key, new ValueSource(value), headers, partition, ProducerEngine.TimestampOf(timestamp), 0)
+        || Rejected(ProduceRejectReason.BudgetFull);
+
+    /// <summary>
+    /// <see cref="TryProduce(KafkaTopic, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{KafkaHeader}, int, DateTimeOffset?)"/>
+    /// with text: the value is encoded as UTF-8 straight into the producer's buffer.
+    /// </summary>
+    public bool TryProduce(KafkaTopic topic, ReadOnlySpan<char> key, ReadOnlySpan<char> value, ReadOnlySpan<KafkaHeader> headers = default,
+        int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null)
+    {
+        TopicState state = Check(topic);
+        int keyBytes = System.Text.Encoding.UTF8.GetByteCount(key);
+        byte[]? rented = keyBytes > 512 ? ArrayPool<byte>.Shared.Rent(keyBytes) : null;
+        Span<byte> keyBuffer = rented ?? stackalloc byte[512];
+        try
+        {
+            int written = System.Text.Encoding.UTF8.GetBytes(key, keyBuffer);
+            return _engine.TryWrite(state, keyBuffer[..written], new ValueSource(value), headers, partition, ProducerEngine.TimestampOf(timestamp), 0)
+                || Rejected(ProduceRejectReason.BudgetFull);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Accepts a prefix of <paramref name="messages"/> in one call and returns its length: all of them, or fewer
+    /// when the budget filled (the rest are refused and counted once). Every message is checked before any is
+    /// accepted, so bad input throws with nothing accepted.
+    /// </summary>
+    public int TryProduceBatch(KafkaTopic topic, ReadOnlySpan<ProducerMessage> messages)
+    {
+        int accepted = _engine.TryWriteBatch(Check(topic), messages);
+        if (accepted < messages.Length)
+        {
+            _engine.CountRejected(ProduceRejectReason.BudgetFull);
+        }
+
+        return accepted;
+    }
+
+    /// <summary>
+    /// Serialize-in-place: <paramref name="writeValue"/> writes the value straight into the producer's buffer, so it
+    /// is written once. Give <paramref name="sizeHint"/> when values may exceed 4 KiB (larger values still work,
+    /// at the cost of a second copy). If <paramref name="writeValue"/> throws, nothing is accepted.
+    /// </summary>
+    public bool TryProduce<TState>(KafkaTopic topic, ReadOnlySpan<byte> key, TState state, Action<IBufferWriter<byte>, TState> writeValue,
+        int sizeHint = 0, int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null)
+    {
+        ArgumentNullException.ThrowIfNull(writeValue);
+        return _engine.TryWriteSerialized(Check(topic), key, partition, ProducerEngine.TimestampOf(timestamp), sizeHint, state, writeValue, writerStaysInBounds: false)
+            || Rejected(ProduceRejectReason.BudgetFull);
+    }
+
+    /// <summary>
+    /// Writes a JSON value with a <see cref="Utf8JsonWriter"/> straight into the producer's buffer (one writer per
+    /// thread, reused: no allocation). Nothing is accepted if <paramref name="writeJson"/> throws.
+    /// </summary>
+    public bool TryProduceJson<TState>(KafkaTopic topic, ReadOnlySpan<byte> key, TState state, Action<Utf8JsonWriter, TState> writeJson,
+        int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null)
+    {
+        ArgumentNullException.ThrowIfNull(writeJson);
+        return _engine.TryWriteSerialized(Check(topic), key, partition, ProducerEngine.TimestampOf(timestamp), 0, (state, writeJson), static (buffer, s) =>
+        {
+            Utf8JsonWriter json = t_jsonWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = false });
+            json.Reset(buffer);
+            s.writeJson(json, s.state);
+            json.Flush();
+        }, writerStaysInBounds: true) || Rejected(ProduceRejectReason.BudgetFull);
+    }
+
+    /// <summary>
+    /// Produces and completes when the broker acknowledged the message (its partition, offset and timestamp) or it
+    /// failed (<see cref="ProduceException"/>). Holds no thread while waiting, allocates nothing per call, and its
+    /// continuation never runs on a producer worker. When the budget is full it fails at once with
+    /// <see cref="ProduceException"/>, or waits up to OverflowTimeout under <see cref="OverflowPolicy.Wait"/>.
+    /// The cancellation token cancels only that wait: an accepted message cannot be taken back.
+    /// Await each returned ValueTask exactly once.
+    /// </summary>
+    public ValueTask<DeliveryResult> ProduceAsync(KafkaTopic topic, ProducerMessage message, CancellationToken cancellationToken = default)
+    {
+        TopicState state = Check(topic);
+        DeliveryCompletionSource source = _engine.Completions.Rent();
+        bool accepted;
+        try
+        {
+            accepted = TryWriteMessage(state, message, source.Id);
+        }
+        catch
+        {
+            source.ReturnUnused();
+            throw;
+        }
+
+        if (accepted)
+        {
+            return source.Task;
+        }
+
+        if (_engine.Options.OverflowPolicy == OverflowPolicy.Wait && !_engine.IsFatal)
+        {
+            return ProduceWhenSpaceAsync(state, message, source, cancellationToken);
+        }
+
+        source.ReturnUnused();
+        return ValueTask.FromException<DeliveryResult>(Refused(state));
+    }
+
+    /// <summary>Produces <paramref name="value"/> with <paramref name="key"/>; see <see cref="ProduceAsync(KafkaTopic, ProducerMessage, CancellationToken)"/>.</summary>
+    public ValueTask<DeliveryResult> ProduceAsync(KafkaTopic topic, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        ProduceAsync(topic, new ProducerMessage(key, value), cancellationToken);
+
+    /// <summary>
+    /// Accepts the message, waiting for budget space up to <paramref name="timeout"/> (default OverflowTimeout),
+    /// then returns without waiting for delivery: true when accepted, false when the budget stayed full (counted).
+    /// </summary>
+    public ValueTask<bool> EnqueueAsync(KafkaTopic topic, ProducerMessage message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        TopicState state = Check(topic);
+        TimeSpan wait = timeout ?? _engine.Options.OverflowTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThan(wait, TimeSpan.Zero);
+        if (TryWriteMessage(state, message, 0))
+        {
+            return ValueTask.FromResult(true);
+        }
+
+        return _engine.IsFatal ? ValueTask.FromResult(false) : EnqueueWhenSpaceAsync(state, message, wait, cancellationToken);
+    }
+
+    private bool TryWriteMessage(TopicState topic, in ProducerMessage message, int completionId) =>
+        _engine.TryWrite(topic, message.Key.Span, new ValueSource(message.Value.Span), message.Headers.Span, message.Partition,
+            ProducerEngine.TimestampOf(message.Timestamp), completionId);
+
+    private async ValueTask<DeliveryResult> ProduceWhenSpaceAsync(TopicState topic, ProducerMessage message, DeliveryCompletionSource source, CancellationToken cancellationToken)
+    {
+        bool accepted;
+        try
+        {
+            accepted = await WaitForSpaceAsync(topic, message, source.Id, _engine.Options.OverflowTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            source.ReturnUnused();
+            throw;
+        }
+
+        if (!accepted)
+        {
+            source.ReturnUnused();
+            throw Refused(topic);
+        }
+
+        return await source.Task.ConfigureAwait(false);
+    }
+
+    private async ValueTask<bool> EnqueueWhenSpaceAsync(TopicState topic, ProducerMessage message, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        bool accepted = await WaitForSpaceAsync(topic, message, 0, timeout, cancellationToken).ConfigureAwait(false);
+        if (!accepted)
+        {
+            _engine.CountRejected(ProduceRejectReason.BudgetFull);
+        }
+
+        return accepted;
+    }
+
+    /// <summary>Retries each time a slab is freed, until accepted or the deadline passes.</summary>
+    private async ValueTask<bool> WaitForSpaceAsync(TopicState topic, ProducerMessage message, int completionId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            using (var waiter = _engine.BudgetFreed.Register())
+            {
+                if (TryWriteMessage(topic, message, completionId))
+                {
+                    return true;
+                }
+
+                long remaining = deadline - Environment.TickCount64;
+                if (remaining <= 0 || _engine.IsFatal)
+                {
+                    return false;
+                }
+
+                try
+                {
+                    await waiter.Task.WaitAsync(TimeSpan.FromMilliseconds(remaining), cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+        }
+    }
+
+    private ProduceException Refused(TopicState topic)
+    {
+        if (_engine.IsFatal)
+        {
+            return new ProduceException(KafkaErrorCode.Fatal, $"The producer stopped after a fatal error: {GetStatistics().FatalReason}", topic.Name, -1, PersistenceStatus.NotPersisted);
+        }
+
+        _engine.CountRejected(ProduceRejectReason.BudgetFull);
+        return new ProduceException(KafkaErrorCode.QueueFull, $"The producer's memory budget ({_engine.Options.MemoryBudgetBytes} bytes) is full; the message was not accepted.", topic.Name, -1, PersistenceStatus.NotPersisted);
+    }
+}
