@@ -9,14 +9,17 @@ namespace KafkaFast.Tests.Consumer;
 public class ConsumerRoundTripTests
 {
     [Theory]
-    [InlineData(CommitMode.Auto)]
-    [InlineData(CommitMode.Manual)]
-    public void Every_key_value_header_partition_and_offset_comes_back_in_order(CommitMode mode)
+    [InlineData(CommitMode.Auto, true)]
+    [InlineData(CommitMode.Manual, true)]
+    [InlineData(CommitMode.Auto, false)]
+    public async Task Every_key_value_header_partition_and_offset_comes_back_in_order(CommitMode mode, bool kafkaFastProducer)
     {
         using var cluster = NewCluster(brokers: 3);
         string topic = Unique("roundtrip");
         cluster.CreateTopic(topic, partitions: 4);
-        List<ProducedMessage> produced = Produce(cluster, topic, count: 2000, partitions: 4);
+        List<ProducedMessage> produced = kafkaFastProducer
+            ? await ProduceWithKafkaFast(cluster, topic, count: 2000, partitions: 4)
+            : Produce(cluster, topic, count: 2000, partitions: 4);
         DateTimeOffset producedAround = DateTimeOffset.UtcNow;
 
         using var consumer = new KafkaConsumer(Options(cluster, Unique("group"), mode));
@@ -39,7 +42,14 @@ public class ConsumerRoundTripTests
             }
 
             Assert.Equal(TimestampType.CreateTime, r.Timestamp.Type);
-            Assert.InRange(r.Timestamp.ToDateTimeOffset(), producedAround.AddHours(-1), producedAround.AddHours(1));
+            if (p.Timestamp is { } explicitTime)
+            {
+                Assert.Equal(explicitTime.ToUnixTimeMilliseconds(), r.Timestamp.UnixTimeMilliseconds);
+            }
+            else
+            {
+                Assert.InRange(r.Timestamp.ToDateTimeOffset(), producedAround.AddHours(-1), producedAround.AddHours(1));
+            }
         }
 
         Assert.Empty(byPosition);

@@ -5,7 +5,11 @@ using Confluent.Kafka;
 namespace KafkaFast.Tests.Consumer;
 
 /// <summary>A message as produced by the tests, to compare consumed views against.</summary>
-internal sealed record ProducedMessage(string Topic, int Partition, long Offset, byte[]? Key, byte[]? Value, (string Name, byte[]? Value)[] Headers);
+internal sealed record ProducedMessage(string Topic, int Partition, long Offset, byte[]? Key, byte[]? Value, (string Name, byte[]? Value)[] Headers)
+{
+    /// <summary>The timestamp the broker stored, when the producer reported it.</summary>
+    public DateTimeOffset? Timestamp { get; init; }
+}
 
 /// <summary>A consumed message copied out of its batch (for assertions after the batch is disposed).</summary>
 internal sealed record ReceivedMessage(string Topic, int Partition, long Offset, byte[]? Key, byte[]? Value, (string Name, byte[]? Value)[] Headers, MessageTimestamp Timestamp)
@@ -66,7 +70,7 @@ internal static class ConsumerTestSupport
     /// </summary>
     internal static List<ProducedMessage> Produce(KafkaMockCluster cluster, string topic, int count, int partitions, int start = 0)
     {
-        var config = new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 2, EnableIdempotence = false, Acks = Acks.All };
+        var config = new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 2, EnableIdempotence = false, Acks = Confluent.Kafka.Acks.All };
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
         var results = new ProducedMessage[count];
         var failures = new List<string>();
@@ -96,6 +100,38 @@ internal static class ConsumerTestSupport
         Assert.True(failures.Count == 0, $"delivery failures: {string.Join("; ", failures.Take(5))}");
         return [.. results];
     }
+
+    /// <summary>
+    /// Produces <paramref name="count"/> messages round-robin over partitions with the KafkaFast producer, with keys,
+    /// values and two headers; returns them with the partition, offset and timestamp from their delivery results.
+    /// </summary>
+    internal static async Task<List<ProducedMessage>> ProduceWithKafkaFast(KafkaMockCluster cluster, string topic, int count, int partitions)
+    {
+        await using var producer = new KafkaProducer(new KafkaProducerOptions { BootstrapServers = cluster.BootstrapServers, Linger = TimeSpan.FromMilliseconds(2) });
+        KafkaTopic handle = producer.GetTopic(topic);
+        var pending = new Task<DeliveryResult>[count];
+        for (int i = 0; i < count; i++)
+        {
+            var message = new ProducerMessage(Key(i), Value(i))
+            {
+                Partition = i % partitions,
+                Headers = new KafkaHeader[] { new("index", BitConverter.GetBytes(i)), new("source", "kafkafast"u8.ToArray()) },
+                Timestamp = CreateTime(i),
+            };
+            pending[i] = producer.ProduceAsync(handle, message).AsTask();
+        }
+
+        DeliveryResult[] delivered = await Task.WhenAll(pending).WaitAsync(Patience);
+        return [.. delivered.Select((d, i) => new ProducedMessage(d.Topic, d.Partition, d.Offset, Key(i), Value(i),
+            [("index", BitConverter.GetBytes(i)), ("source", "kafkafast"u8.ToArray())])
+        {
+            // Explicit CreateTime per message. (The mock broker answers every produce with LogAppendTime 1234,
+            // hard-coded in rdkafka_mock_handlers.c, so the delivery report's timestamp cannot be compared.)
+            Timestamp = CreateTime(i),
+        })];
+    }
+
+    internal static DateTimeOffset CreateTime(int i) => DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000 + i);
 
     /// <summary>Consumes until <paramref name="done"/> says so, copying messages out; fails clearly after <paramref name="patience"/>.</summary>
     internal static List<ReceivedMessage> ConsumeUntil(KafkaConsumer consumer, Func<List<ReceivedMessage>, bool> done, TimeSpan? patience = null, string? what = null)
