@@ -556,7 +556,10 @@ public sealed unsafe partial class KafkaConsumer
                 int elementErr = offsets->Elements[i].Err;
                 if (elementErr == 0)
                 {
-                    committed.Add(all[i]);
+                    if (all[i].Offset >= 0)
+                    {
+                        committed.Add(all[i]); // partitions with nothing stored are listed with offset -1001
+                    }
                 }
                 else
                 {
