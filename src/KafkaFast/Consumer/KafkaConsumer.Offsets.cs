@@ -17,7 +17,8 @@ public sealed unsafe partial class KafkaConsumer
 
     /// <summary>
     /// Stores <paramref name="message"/>'s offset + 1 (with its leader epoch) for the next commit of its partition.
-    /// Storing an offset lower than the stored one moves it back.
+    /// The stored offset is replaced as given, but commits of stored offsets only move forward: a stored offset at or
+    /// behind the committed one is not committed (use <see cref="Commit(IEnumerable{TopicPartitionOffset})"/> to rewind).
     /// </summary>
     /// <exception cref="KafkaException">The partition is no longer assigned (code -172, __STATE), or librdkafka refused.</exception>
     public void StoreOffset(ConsumedMessage message)
@@ -165,8 +166,8 @@ public sealed unsafe partial class KafkaConsumer
     // ---------------------------------------------------------------- committing
 
     /// <summary>
-    /// Commits the stored offsets of the assigned partitions and waits for the broker. Returns what was committed
-    /// (empty when nothing new was stored).
+    /// Commits the stored offsets of the assigned partitions that are ahead of their committed offsets, and waits for
+    /// the broker. Returns what was committed (empty when nothing new was stored).
     /// </summary>
     /// <exception cref="InvalidOperationException">No partitions are assigned.</exception>
     /// <exception cref="KafkaException">The commit failed (the message lists the partitions and reasons).</exception>

@@ -50,11 +50,13 @@ internal static class ConsumerTestSupport
         AutoOffsetReset = AutoOffsetReset.Earliest,
         CommitMode = commitMode,
         PartitionAssignmentStrategy = strategy,
-        SessionTimeout = TimeSpan.FromSeconds(6),
+        // The mock broker waits session timeout - 1 s for members to rejoin whenever a member joins or leaves a
+        // non-empty group (rdkafka_mock_cgrp.c): a short session keeps rebalances in tests to about a second.
+        SessionTimeout = TimeSpan.FromSeconds(2),
         MaxPollInterval = TimeSpan.FromSeconds(30),
         Properties =
         {
-            ["heartbeat.interval.ms"] = "200",
+            ["heartbeat.interval.ms"] = "100",
             ["topic.metadata.refresh.interval.ms"] = "1000",
             ["log_level"] = "3",
         },
