@@ -36,6 +36,9 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
     /// <summary>The opaque every librdkafka callback receives (a weak GCHandle to this consumer, freed after rd_kafka_destroy).</summary>
     private readonly nint _opaque;
 
+    /// <summary>Owns <see cref="_opaque"/>; released by the rd_kafka_t's handle after rd_kafka_destroy returns.</summary>
+    private readonly SafeCallbackContextHandle _context;
+
     /// <summary>Where librdkafka signals that the consumer queue became non-empty.</summary>
     private readonly ConsumerWakeup _wakeup;
 
@@ -149,6 +152,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
         }
 
         _rk = rk;
+        _context = context;
         _queue = queue;
         _commitQueue = commitQueue;
         _wakeup = wakeup;
@@ -245,6 +249,9 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
     internal long OutstandingMessages => Interlocked.Read(ref _liveMessages.Value);
 
     internal SafeKafkaHandle Handle => _rk;
+
+    /// <summary>Test hook: <paramref name="callback"/> runs once rd_kafka_destroy has returned (it must not reference this consumer).</summary>
+    internal void OnNativeDestroyed(Action callback) => _context.Released = callback;
 
     /// <summary>
     /// Subscribes to topics, replacing any previous subscription. An entry starting with '^' is a regular expression

@@ -28,6 +28,9 @@ internal sealed class SafeCallbackContextHandle : SafeHandle
     internal static T? Resolve<T>(nint opaque) where T : class =>
         opaque == 0 ? null : GCHandle.FromIntPtr(opaque).Target as T;
 
+    /// <summary>Called once the handle is released (librdkafka destroyed): a diagnostics hook for tests.</summary>
+    internal Action? Released { get; set; }
+
     /// <summary>Keeps <paramref name="dependent"/> open until this handle is released.</summary>
     internal void KeepAlive(SafeHandle dependent)
     {
@@ -42,6 +45,15 @@ internal sealed class SafeCallbackContextHandle : SafeHandle
         foreach (SafeHandle dependent in _dependents)
         {
             dependent.DangerousRelease();
+        }
+
+        try
+        {
+            Released?.Invoke();
+        }
+        catch (Exception)
+        {
+            // Diagnostics only; a release must not fail.
         }
 
         return true;
