@@ -35,13 +35,18 @@ internal static unsafe class ConsumerConfiguration
             Set(conf, "enable.auto.commit", options.CommitMode == CommitMode.Auto ? "true" : "false", nameof(options.CommitMode));
             Set(conf, "auto.commit.interval.ms", Milliseconds(options.AutoCommitInterval), nameof(options.AutoCommitInterval));
             Set(conf, "isolation.level", options.IsolationLevel == IsolationLevel.ReadUncommitted ? "read_uncommitted" : "read_committed", nameof(options.IsolationLevel));
-            Set(conf, "partition.assignment.strategy", options.PartitionAssignmentStrategy switch
+            if (!options.UsesConsumerGroupProtocol)
             {
-                PartitionAssignmentStrategy.RoundRobin => "roundrobin",
-                PartitionAssignmentStrategy.CooperativeSticky => "cooperative-sticky",
-                _ => "range",
-            }, nameof(options.PartitionAssignmentStrategy));
-            Set(conf, "session.timeout.ms", Milliseconds(options.SessionTimeout), nameof(options.SessionTimeout));
+                // With group.protocol=consumer (KIP-848) the broker owns both, and librdkafka refuses them.
+                Set(conf, "partition.assignment.strategy", options.PartitionAssignmentStrategy switch
+                {
+                    PartitionAssignmentStrategy.RoundRobin => "roundrobin",
+                    PartitionAssignmentStrategy.CooperativeSticky => "cooperative-sticky",
+                    _ => "range",
+                }, nameof(options.PartitionAssignmentStrategy));
+                Set(conf, "session.timeout.ms", Milliseconds(options.SessionTimeout), nameof(options.SessionTimeout));
+            }
+
             Set(conf, "max.poll.interval.ms", Milliseconds(options.MaxPollInterval), nameof(options.MaxPollInterval));
             Set(conf, "enable.partition.eof", "false", nameof(options.Properties));
 

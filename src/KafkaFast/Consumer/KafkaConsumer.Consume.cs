@@ -87,9 +87,14 @@ public sealed partial class KafkaConsumer
     /// <see cref="CommitMode.Auto"/>, moving to the next batch acknowledges the previous one (leaving the loop by an
     /// exception or break does not, so that batch is delivered again after a restart).
     /// </summary>
-    public async IAsyncEnumerable<ConsumeBatch> ConsumeBatchesAsync(int maxMessages, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ConsumeBatch> ConsumeBatchesAsync(int maxMessages, CancellationToken cancellationToken = default)
     {
-        CheckMaxMessages(maxMessages);
+        CheckMaxMessages(maxMessages); // now, not at the first MoveNextAsync
+        return ConsumeBatchesCoreAsync(maxMessages, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ConsumeBatch> ConsumeBatchesCoreAsync(int maxMessages, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         while (true)
         {
             ConsumeBatch? batch = await ConsumeCoreAsync(maxMessages, cancellationToken).ConfigureAwait(false);

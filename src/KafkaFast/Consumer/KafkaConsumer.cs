@@ -250,6 +250,9 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
 
     internal SafeKafkaHandle Handle => _rk;
 
+    /// <summary>True while a consume call owns the queue (for tests).</summary>
+    internal bool IsConsuming => Volatile.Read(ref _consumeState) == StateConsuming;
+
     /// <summary>Test hook: <paramref name="callback"/> runs once rd_kafka_destroy has returned (it must not reference this consumer).</summary>
     internal void OnNativeDestroyed(Action callback) => _context.Released = callback;
 

@@ -31,10 +31,16 @@ public sealed class KafkaConsumerOptions
     /// <summary>Which transactional messages are visible (isolation.level). Default <see cref="IsolationLevel.ReadCommitted"/>.</summary>
     public IsolationLevel IsolationLevel { get; set; } = IsolationLevel.ReadCommitted;
 
-    /// <summary>How partitions are spread over the group (partition.assignment.strategy). Default <see cref="PartitionAssignmentStrategy.Range"/> (eager).</summary>
+    /// <summary>
+    /// How partitions are spread over the group (partition.assignment.strategy). Default <see cref="PartitionAssignmentStrategy.Range"/> (eager).
+    /// Not settable with Properties["group.protocol"] = "consumer" (KIP-848: the broker assigns, incrementally).
+    /// </summary>
     public PartitionAssignmentStrategy PartitionAssignmentStrategy { get; set; } = PartitionAssignmentStrategy.Range;
 
-    /// <summary>How long the group waits for a silent member before reassigning its partitions (session.timeout.ms). Default 45 s.</summary>
+    /// <summary>
+    /// How long the group waits for a silent member before reassigning its partitions (session.timeout.ms). Default 45 s.
+    /// Not settable with Properties["group.protocol"] = "consumer" (the broker sets it).
+    /// </summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
     /// <summary>
@@ -70,6 +76,10 @@ public sealed class KafkaConsumerOptions
         ["default_topic_conf"] = null,
     };
 
+    /// <summary>True with Properties["group.protocol"] = "consumer" (KIP-848).</summary>
+    internal bool UsesConsumerGroupProtocol =>
+        Properties.TryGetValue("group.protocol", out string? protocol) && string.Equals(protocol, "consumer", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Whether a property's value must never be shown (logs, exceptions, ToString).</summary>
     internal static bool IsSecret(string key) =>
         key.Contains("password", StringComparison.OrdinalIgnoreCase) ||
@@ -104,7 +114,14 @@ public sealed class KafkaConsumerOptions
         RequireDuration(AutoCommitInterval, nameof(AutoCommitInterval), TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(86_400_000));
         RequireDuration(SessionTimeout, nameof(SessionTimeout), TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(3_600_000));
         RequireDuration(MaxPollInterval, nameof(MaxPollInterval), TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(86_400_000));
-        if (MaxPollInterval < SessionTimeout)
+        if (UsesConsumerGroupProtocol)
+        {
+            Require(PartitionAssignmentStrategy == PartitionAssignmentStrategy.Range, nameof(PartitionAssignmentStrategy),
+                "cannot be set with group.protocol=consumer: the broker assigns partitions (choose its assignor with group.remote.assignor)");
+            Require(SessionTimeout == TimeSpan.FromSeconds(45), nameof(SessionTimeout),
+                "cannot be set with group.protocol=consumer: the broker's group.consumer.session.timeout.ms applies");
+        }
+        else if (MaxPollInterval < SessionTimeout)
         {
             throw new ArgumentException($"MaxPollInterval ({MaxPollInterval}) must be at least SessionTimeout ({SessionTimeout}).", nameof(MaxPollInterval));
         }
