@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using KafkaFast.Native;
 
@@ -107,15 +108,18 @@ public sealed unsafe class ConsumeBatch : IReadOnlyList<ConsumedMessage>, IDispo
     public IReadOnlyList<TopicPartitionOffset> GetCommitOffsets()
     {
         ThrowIfDisposed();
-        int ends = CollectPartitionEnds();
-        var result = new TopicPartitionOffset[ends];
-        for (int i = 0; i < ends; i++)
+        lock (_consumer.StoreLock)
         {
-            RdKafkaMessage* message = _messages.Slots[_partitionEnds[i]];
-            result[i] = new TopicPartitionOffset(TopicOf(message->Topic), message->Partition, message->Offset + 1);
-        }
+            int ends = CollectPartitionEnds();
+            var result = new TopicPartitionOffset[ends];
+            for (int i = 0; i < ends; i++)
+            {
+                RdKafkaMessage* message = _messages.Slots[_partitionEnds[i]];
+                result[i] = new TopicPartitionOffset(TopicOf(message->Topic), message->Partition, message->Offset + 1);
+            }
 
-        return result;
+            return result;
+        }
     }
 
     /// <summary>Releases the messages (their spans become invalid) and recycles the batch. Idempotent.</summary>
@@ -210,10 +214,12 @@ public sealed unsafe class ConsumeBatch : IReadOnlyList<ConsumedMessage>, IDispo
     /// <summary>
     /// Fills <see cref="PartitionEnds"/> with the index of the last (highest-offset) message of each partition in
     /// the batch and returns how many there are. Messages of one partition are in offset order, and usually come in
-    /// runs, so this is one pointer comparison per message plus a short scan per run.
+    /// runs, so this is one pointer comparison per message plus a short scan per run. The caller holds the consumer's
+    /// <see cref="KafkaConsumer.StoreLock"/> (the scratch array is shared by the consume thread and application threads).
     /// </summary>
     internal int CollectPartitionEnds()
     {
+        Debug.Assert(_consumer.StoreLock.IsHeldByCurrentThread, "CollectPartitionEnds without the store lock");
         RdKafkaMessage** slots = _messages.Slots;
         int ends = 0;
         nint lastTopic = 0;

@@ -318,13 +318,25 @@ public sealed unsafe partial class KafkaConsumer
         RaiseError(code, reason, fatal);
     }
 
-    /// <summary>Raises <see cref="Error"/>, or logs when nobody listens. A throwing handler's exception is queued.</summary>
+    /// <summary>
+    /// Raises <see cref="Error"/>. When nobody listens it goes to the logger, or without one to stderr in librdkafka's
+    /// own log format (what librdkafka does itself when no error callback is set), so it is never silent.
+    /// A throwing handler's exception is queued.
+    /// </summary>
     private void RaiseError(KafkaErrorCode code, string reason, bool fatal)
     {
         EventHandler<KafkaErrorEventArgs>? handler = Error;
         if (handler is null)
         {
-            Log.UnhandledError(_logger, GroupId, code, reason, fatal);
+            if (_hasLogger)
+            {
+                Log.UnhandledError(_logger, GroupId, code, reason, fatal);
+            }
+            else
+            {
+                Console.Error.WriteLine($"%{(fatal ? 2 : 3)}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:F3}|ERROR|KafkaFast consumer (group {GroupId})| {code}: {reason}");
+            }
+
             return;
         }
 

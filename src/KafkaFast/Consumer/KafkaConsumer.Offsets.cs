@@ -173,18 +173,23 @@ public sealed unsafe partial class KafkaConsumer
     /// <exception cref="KafkaException">The commit failed (the message lists the partitions and reasons).</exception>
     public IReadOnlyList<TopicPartitionOffset> Commit() => CommitCore(null, requireAssignment: true);
 
-    /// <summary>Stores the batch's offsets (<see cref="StoreOffsets(ConsumeBatch)"/>) and commits, waiting for the broker.</summary>
+    /// <summary>
+    /// Stores the batch's offsets (<see cref="StoreOffsets(ConsumeBatch)"/>) and commits exactly those (per partition
+    /// in the batch, its highest offset + 1, with leader epoch), waiting for the broker. Returns them.
+    /// </summary>
     public IReadOnlyList<TopicPartitionOffset> Commit(ConsumeBatch batch)
     {
         StoreOffsets(batch);
-        return CommitCore(null, requireAssignment: true);
+        using SafeTopicPartitionListHandle offsets = CommitOffsetsOf(batch);
+        return CommitCore(offsets.List, requireAssignment: true);
     }
 
-    /// <summary>Stores the message's offset + 1 (<see cref="StoreOffset"/>) and commits, waiting for the broker.</summary>
+    /// <summary>Stores the message's offset + 1 (<see cref="StoreOffset"/>) and commits exactly that, waiting for the broker.</summary>
     public IReadOnlyList<TopicPartitionOffset> Commit(ConsumedMessage message)
     {
         StoreOffset(message);
-        return CommitCore(null, requireAssignment: true);
+        using SafeTopicPartitionListHandle offsets = CommitOffsetOf(message);
+        return CommitCore(offsets.List, requireAssignment: true);
     }
 
     /// <summary>Commits explicit offsets (the next offset to read per partition), waiting for the broker.</summary>
@@ -203,11 +208,44 @@ public sealed unsafe partial class KafkaConsumer
     /// <exception cref="InvalidOperationException">No partitions are assigned.</exception>
     public Task<IReadOnlyList<TopicPartitionOffset>> CommitAsync() => CommitAsyncCore(null, requireAssignment: true);
 
-    /// <summary>Stores the batch's offsets and commits without blocking.</summary>
+    /// <summary>Stores the batch's offsets and commits exactly those without blocking (see <see cref="Commit(ConsumeBatch)"/>).</summary>
     public Task<IReadOnlyList<TopicPartitionOffset>> CommitAsync(ConsumeBatch batch)
     {
         StoreOffsets(batch);
-        return CommitAsyncCore(null, requireAssignment: true);
+        using SafeTopicPartitionListHandle offsets = CommitOffsetsOf(batch);
+        return CommitAsyncCore(offsets.List, requireAssignment: true);
+    }
+
+    /// <summary>The batch's offsets to commit, with leader epochs, as a librdkafka list (copied by the commit call).</summary>
+    private SafeTopicPartitionListHandle CommitOffsetsOf(ConsumeBatch batch)
+    {
+        lock (_storeLock)
+        {
+            batch.ThrowIfDisposed();
+            int ends = batch.CollectPartitionEnds();
+            var list = SafeTopicPartitionListHandle.Create(ends);
+            RdKafkaMessage** slots = batch.Messages.Slots;
+            foreach (int index in batch.PartitionEnds(ends))
+            {
+                AddCommitOffset(list, batch, slots[index]);
+            }
+
+            return list;
+        }
+    }
+
+    private static SafeTopicPartitionListHandle CommitOffsetOf(ConsumedMessage message)
+    {
+        var list = SafeTopicPartitionListHandle.Create(1);
+        AddCommitOffset(list, message.Batch, message.Native);
+        return list;
+    }
+
+    private static void AddCommitOffset(SafeTopicPartitionListHandle list, ConsumeBatch batch, RdKafkaMessage* message)
+    {
+        RdKafkaTopicPartition* element = list.AddUnchecked(batch.TopicOf(message->Topic), message->Partition);
+        element->Offset = message->Offset + 1;
+        LibRdKafka.TopicPartitionSetLeaderEpoch(element, LibRdKafka.MessageLeaderEpoch(message));
     }
 
     /// <summary>Commits explicit offsets without blocking.</summary>

@@ -29,6 +29,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
 
     private readonly CommitMode _commitMode;
     private readonly ILogger _logger;
+    private readonly bool _hasLogger;
 
     /// <summary>The rd_kafka_t. Children (queues, batch handles) reference it, so it is destroyed last.</summary>
     private readonly SafeKafkaHandle _rk;
@@ -100,6 +101,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
         options.Validate();
         _commitMode = options.CommitMode;
         _logger = options.Logger ?? NullLogger.Instance;
+        _hasLogger = options.Logger is not null;
         GroupId = options.Properties.TryGetValue("group.id", out string? groupId) ? groupId : options.GroupId;
 
         using SafeConfigHandle conf = ConsumerConfiguration.Build(options, out int maxPollIntervalMs);
@@ -249,6 +251,9 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
     internal long OutstandingMessages => Interlocked.Read(ref _liveMessages.Value);
 
     internal SafeKafkaHandle Handle => _rk;
+
+    /// <summary>Guards the store hand-off and every batch's partition-end scratch (see <see cref="ConsumeBatch.CollectPartitionEnds"/>).</summary>
+    internal Lock StoreLock => _storeLock;
 
     /// <summary>True while a consume call owns the queue (for tests).</summary>
     internal bool IsConsuming => Volatile.Read(ref _consumeState) == StateConsuming;
