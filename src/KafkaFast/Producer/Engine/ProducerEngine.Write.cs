@@ -107,25 +107,25 @@ internal sealed unsafe partial class ProducerEngine
                     continue;
                 }
 
-                MessageRecord* last = null;
                 long position = offset;
                 for (int i = run; i < end; i++)
                 {
                     ref readonly ProducerMessage m = ref chunk[i];
-                    MessageRecord* record = slab.RecordAt(position);
-                    if (last is not null)
-                    {
-                        Volatile.Write(ref last->State, MessageRecord.StateCommitted);
-                    }
-
-                    WriteRecord(record, slab, sizes[i], topic, partitions[i], m.Key.Span, new ValueSource(m.Value.Span), m.Value.Length, m.Headers.Span, framedHeaders[i], timestamps[i], 0);
-                    last = record;
+                    WriteRecord(slab.RecordAt(position), slab, sizes[i], topic, partitions[i], m.Key.Span, new ValueSource(m.Value.Span), m.Value.Length, m.Headers.Span, framedHeaders[i], timestamps[i], 0);
                     position += sizes[i];
                 }
 
-                // Accepted is raised for the whole run before the last commit; earlier records are committed above,
-                // but a worker cannot report them delivered before librdkafka's round trip, long after this line.
-                client.Publish(last, end - run);
+                // All records are written: count them, then publish them in order (the last through Publish, which
+                // fences and wakes a sleeping worker).
+                client.AddAccepted(end - run);
+                position = offset;
+                for (int i = run; i < end - 1; i++)
+                {
+                    Volatile.Write(ref slab.RecordAt(position)->State, MessageRecord.StateCommitted);
+                    position += sizes[i];
+                }
+
+                client.Publish(slab.RecordAt(position), 0);
                 run = end;
             }
 

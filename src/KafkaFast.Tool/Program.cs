@@ -1,0 +1,3 @@
+using KafkaFast.Tool;
+
+return await KafkaFastCli.RunAsync(args, Console.In, Console.Out, Console.Error);
