@@ -112,10 +112,19 @@ public sealed partial class KafkaConsumer
     private async ValueTask<ConsumeBatch?> ConsumeCoreAsync(int maxMessages, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        EnterConsume();
+        if (!EnterConsume(throwIfClosed: false))
+        {
+            return null; // closed: the sequence ends
+        }
+
         ConsumeBatch? batch = null;
         try
         {
+            if (_closing)
+            {
+                return null;
+            }
+
             BeginConsume();
             batch = _pool.Rent(maxMessages);
             while (true)
@@ -155,15 +164,20 @@ public sealed partial class KafkaConsumer
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxMessages, MaxBatchSize);
     }
 
-    private void EnterConsume()
+    /// <summary>Takes the consume ownership; false (or ObjectDisposedException) when the consumer is closed.</summary>
+    private bool EnterConsume(bool throwIfClosed = true)
     {
         int state = Interlocked.CompareExchange(ref _consumeState, StateConsuming, StateIdle);
         if (state == StateIdle)
         {
-            return;
+            return true;
         }
 
-        ObjectDisposedException.ThrowIf(state == StateClosed || _disposed, this);
+        if (state == StateClosed || _disposed)
+        {
+            ObjectDisposedException.ThrowIf(throwIfClosed, this);
+            return false;
+        }
 
         throw new InvalidOperationException(_callbackThreadId == Environment.CurrentManagedThreadId
             ? "A consumer cannot consume from its own event handler (it runs inside a consume call)."

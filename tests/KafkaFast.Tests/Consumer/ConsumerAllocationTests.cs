@@ -1,15 +1,15 @@
 using System.Diagnostics;
+using KafkaFast.Tests.Support;
 using Xunit.Abstractions;
 using static KafkaFast.Tests.Consumer.ConsumerTestSupport;
 
 namespace KafkaFast.Tests.Consumer;
 
-/// <summary>Runs alone (after the parallel tests), so process-wide allocation counts mean something.</summary>
-[CollectionDefinition(nameof(AllocationMeasurements), DisableParallelization = true)]
-public sealed class AllocationMeasurements;
-
-/// <summary>Steady-state consuming allocates nothing per message: at most a small constant per batch.</summary>
-[Collection(nameof(AllocationMeasurements))]
+/// <summary>
+/// Steady-state consuming allocates nothing per message: at most a small constant per batch. Runs alone, after the
+/// parallel tests, so the process-wide count of the async test means something.
+/// </summary>
+[Collection(SerialTests.Name)]
 public class ConsumerAllocationTests(ITestOutputHelper output)
 {
     private const int Messages = 1_000_000;

@@ -301,4 +301,22 @@ public class ConsumerGroupTests
         using var reader = new KafkaConsumer(Options(cluster, group, CommitMode.Manual, strategy));
         Assert.All(reader.Committed([new TopicPartition(topic, 0), new TopicPartition(topic, 1)], Patience), c => Assert.Equal(42, c.Offset));
     }
+
+    [Fact]
+    public void The_consumer_group_protocol_of_KIP_848_assigns_incrementally()
+    {
+        using var cluster = NewCluster();
+        string topic = Unique("kip848");
+        cluster.CreateTopic(topic, 2);
+        Produce(cluster, topic, 20, 2);
+        var options = new KafkaConsumerOptions { BootstrapServers = cluster.BootstrapServers, GroupId = Unique("group"), AutoOffsetReset = AutoOffsetReset.Earliest };
+        options.Properties["group.protocol"] = "consumer";
+        using var consumer = new KafkaConsumer(options);
+        var assigned = new List<PartitionsAssignedEventArgs>();
+        consumer.PartitionsAssigned += (_, e) => assigned.Add(e);
+        consumer.Subscribe(topic);
+        Assert.Equal(20, ConsumeCount(consumer, 20).Count);
+        Assert.All(assigned, a => Assert.True(a.IsIncremental));
+        Assert.Equal(2, assigned.Sum(a => a.Partitions.Count));
+    }
 }

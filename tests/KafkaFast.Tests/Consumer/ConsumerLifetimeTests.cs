@@ -194,4 +194,39 @@ public class ConsumerLifetimeTests
         survivor.Subscribe(topic);
         PollUntil(survivor, () => survivor.Assignment.Count == 2, "the survivor owns every partition");
     }
+
+    [Fact]
+    public async Task Closing_while_the_async_loop_processes_a_batch_ends_the_sequence_and_the_batch_stays_valid()
+    {
+        using var cluster = NewCluster();
+        string topic = Unique("closeinloop");
+        cluster.CreateTopic(topic, 1);
+        Produce(cluster, topic, 5, 1);
+        var consumer = new KafkaConsumer(Options(cluster, Unique("group")));
+        consumer.Subscribe(topic);
+        using var inBody = new SemaphoreSlim(0);
+        using var closed = new SemaphoreSlim(0);
+        var loop = Task.Run(async () =>
+        {
+            var values = new List<byte[]>();
+            await foreach (ConsumeBatch batch in consumer.ConsumeBatchesAsync(100))
+            {
+                using (batch)
+                {
+                    inBody.Release();
+                    await closed.WaitAsync(); // the consumer is closed while this batch is held
+                    values.AddRange(batch.Select(m => m.Value.ToArray()));
+                }
+            }
+
+            return values;
+        });
+
+        Assert.True(await inBody.WaitAsync(Patience), "no batch arrived");
+        consumer.Close();
+        closed.Release();
+        List<byte[]> read = await loop.WaitAsync(Patience);
+        Assert.NotEmpty(read);
+        Assert.Equal(Value(0), read[0]);
+    }
 }
