@@ -94,14 +94,19 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
     private int _commitDrainScheduled;
 
     /// <summary>Creates the consumer (it joins the group once it subscribes and consumes).</summary>
+    /// <param name="options">The settings, validated here.</param>
+    /// <param name="loggerFactory">
+    /// Receives librdkafka's log lines, rebalances, and errors no <see cref="Error"/> handler took (category
+    /// "KafkaFast.Consumer"). Without one, librdkafka logs to stderr as usual and unhandled errors go there too.
+    /// </param>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it and gives the reason.</exception>
-    public KafkaConsumer(KafkaConsumerOptions options)
+    public KafkaConsumer(KafkaConsumerOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _commitMode = options.CommitMode;
-        _logger = options.Logger ?? NullLogger.Instance;
-        _hasLogger = options.Logger is not null;
+        _logger = (ILogger?)loggerFactory?.CreateLogger("KafkaFast.Consumer") ?? NullLogger.Instance;
+        _hasLogger = loggerFactory is not null;
         GroupId = options.Properties.TryGetValue("group.id", out string? groupId) ? groupId : options.GroupId;
 
         using SafeConfigHandle conf = ConsumerConfiguration.Build(options, out int maxPollIntervalMs);
@@ -121,7 +126,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
                 LibRdKafka.ConfSetOffsetCommitCb(conf, &OnAutoCommitNative);
             }
 
-            if (options.Logger is not null)
+            if (_hasLogger)
             {
                 LibRdKafka.ConfSetLogCb(conf, &OnLogNative);
             }
@@ -177,7 +182,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
 
     /// <summary>
     /// Raised (on the consuming thread) for client-level errors: brokers unreachable, transport failures, failed
-    /// automatic commits. Without a handler they go to <see cref="KafkaConsumerOptions.Logger"/>. Fatal errors are
+    /// automatic commits. Without a handler they go to the logger (or stderr). Fatal errors are
     /// also thrown by the consume calls.
     /// </summary>
     public event EventHandler<KafkaErrorEventArgs>? Error;
@@ -331,7 +336,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
     /// <exception cref="KafkaException">Committing or leaving failed, or an event handler threw; the consumer is closed anyway.</exception>
     public void Close() => CloseCore(throwErrors: true);
 
-    /// <summary>Same as <see cref="Close"/>, but errors go to <see cref="KafkaConsumerOptions.Logger"/> instead of being thrown.</summary>
+    /// <summary>Same as <see cref="Close"/>, but errors are logged (or written to stderr) instead of being thrown.</summary>
     public void Dispose() => CloseCore(throwErrors: false);
 
     private void CloseCore(bool throwErrors)
@@ -431,7 +436,14 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
         {
             foreach (Exception e in errors)
             {
-                Log.CloseError(_logger, GroupId, e);
+                if (_hasLogger)
+                {
+                    Log.CloseError(_logger, GroupId, e);
+                }
+                else
+                {
+                    Console.Error.WriteLine($"%3|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:F3}|CLOSE|KafkaFast consumer (group {GroupId})| {e.Message}");
+                }
             }
 
             return;

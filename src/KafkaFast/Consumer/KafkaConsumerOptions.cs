@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace KafkaFast;
 
 /// <summary>
@@ -48,9 +46,6 @@ public sealed class KafkaConsumerOptions
     /// (max.poll.interval.ms). A consume call that is waiting for messages counts as polling. Default 300 s.
     /// </summary>
     public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>Receives librdkafka's log lines and errors nobody handled. Default: none (librdkafka logs to stderr).</summary>
-    public ILogger? Logger { get; set; }
 
     /// <summary>
     /// librdkafka properties passed through as they are (e.g. "security.protocol", "fetch.max.bytes"); they override

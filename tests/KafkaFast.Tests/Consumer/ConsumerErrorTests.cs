@@ -115,9 +115,7 @@ public class ConsumerErrorTests
         string topic = Unique("logged");
         cluster.CreateTopic(topic, 1);
         var logger = new ListLogger();
-        KafkaConsumerOptions options = Options(cluster, Unique("group"));
-        options.Logger = logger;
-        using var consumer = new KafkaConsumer(options);
+        using var consumer = new KafkaConsumer(Options(cluster, Unique("group")), new ListLoggerFactory(logger));
         consumer.Subscribe(topic);
         PollUntil(consumer, () => consumer.Assignment.Count == 1, "assignment");
         Assert.Contains(logger.Lines, l => l.Contains("partition(s) assigned", StringComparison.Ordinal));
@@ -161,6 +159,25 @@ public class ConsumerErrorTests
         consumer.Unsubscribe();
         var close = ConsumeUntilThrown<InvalidOperationException>(consumer);
         Assert.Contains("event handler", close.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class ListLoggerFactory(ListLogger logger) : ILoggerFactory
+    {
+        public string? Category { get; private set; }
+
+        public ILogger CreateLogger(string categoryName)
+        {
+            Category = categoryName;
+            return logger;
+        }
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     private sealed class ListLogger : ILogger
