@@ -251,7 +251,8 @@ public sealed partial class KafkaConsumer
 
         if (count < 0)
         {
-            throw new KafkaException(KafkaErrorCode.Fatal, "librdkafka could not read the consumer queue.");
+            int err = LibRdKafka.LastError();
+            throw new KafkaException((KafkaErrorCode)err, $"librdkafka could not read the consumer queue: {LibRdKafka.ErrorText(err)}");
         }
 
         if (count == 0)

@@ -129,6 +129,10 @@ internal static unsafe partial class LibRdKafka
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_consume_batch_queue")]
     internal static partial nint ConsumeBatchQueue(nint queue, int timeoutMs, RdKafkaMessage** messages, nuint size);
 
+    /// <summary>The error of the last failed legacy call on this thread (for consume_batch_queue's -1).</summary>
+    [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_last_error")]
+    internal static partial int LastError();
+
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_message_destroy")]
     internal static partial void MessageDestroy(RdKafkaMessage* message);
 

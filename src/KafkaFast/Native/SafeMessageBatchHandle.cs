@@ -20,6 +20,7 @@ internal sealed unsafe class SafeMessageBatchHandle : SafeKafkaChildHandle
     /// <summary>Shared count of owned messages, for diagnostics and tests (updated once per batch, not per message).</summary>
     private readonly StrongBox<long> _liveMessages;
 
+    /// <remarks>If <paramref name="rk"/> is already closed the base constructor throws and the slot array (a few bytes) leaks; callers check the consumer is open first.</remarks>
     internal SafeMessageBatchHandle(SafeKafkaHandle rk, int capacity, StrongBox<long> liveMessages)
         : base(rk, (nint)NativeMemory.AllocZeroed((nuint)Math.Max(capacity, 1), (nuint)sizeof(nint)))
     {
