@@ -20,7 +20,7 @@ public sealed unsafe partial class KafkaConsumer
     /// The stored offset is replaced as given, but commits of stored offsets only move forward: a stored offset at or
     /// behind the committed one is not committed (use <see cref="Commit(IEnumerable{TopicPartitionOffset})"/> to rewind).
     /// </summary>
-    /// <exception cref="KafkaException">The partition is no longer assigned (code -172, __STATE), or librdkafka refused.</exception>
+    /// <exception cref="KafkaException">The partition is no longer assigned (<see cref="KafkaErrorCode.State"/>), or librdkafka refused.</exception>
     public void StoreOffset(ConsumedMessage message)
     {
         using var lease = Lease();
@@ -36,7 +36,7 @@ public sealed unsafe partial class KafkaConsumer
     }
 
     /// <summary>Stores the batch's offsets: for each partition in it, the highest offset + 1 (with its leader epoch).</summary>
-    /// <exception cref="KafkaException">Some partitions are no longer assigned (__STATE); the others were stored.</exception>
+    /// <exception cref="KafkaException">Some partitions are no longer assigned (<see cref="KafkaErrorCode.State"/>); the others were stored.</exception>
     public void StoreOffsets(ConsumeBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -397,7 +397,7 @@ public sealed unsafe partial class KafkaConsumer
 
         foreach (var completion in pending)
         {
-            completion.TrySetException(new KafkaException((KafkaErrorCode)(-197), "The consumer was closed before the commit completed."));
+            completion.TrySetException(new KafkaException(KafkaErrorCode.Destroy, "The consumer was closed before the commit completed."));
         }
     }
 

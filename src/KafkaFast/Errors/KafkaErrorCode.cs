@@ -58,4 +58,18 @@ public enum KafkaErrorCode
     InvalidTopic = 17,
     /// <summary>The broker: the idempotent producer's sequence is out of order.</summary>
     OutOfOrderSequenceNumber = 45,
+    /// <summary>librdkafka's local (consumer): the client was destroyed before the operation completed.</summary>
+    Destroy = -197,
+    /// <summary>librdkafka's local (consumer): the partition is not assigned, so its offset cannot be stored or sought.</summary>
+    State = -172,
+    /// <summary>librdkafka's local (consumer): no stored offset to commit.</summary>
+    NoOffset = -168,
+    /// <summary>librdkafka's local (consumer): max.poll.interval.ms passed without a consume call; the member left the group.</summary>
+    MaxPollExceeded = -147,
+    /// <summary>librdkafka's local (consumer): auto.offset.reset is "error" and the position was out of range.</summary>
+    AutoOffsetReset = -140,
+    /// <summary>The broker (consumer group): the generation is stale (a rebalance happened).</summary>
+    IllegalGeneration = 22,
+    /// <summary>The broker (consumer group): the member is not known to the coordinator.</summary>
+    UnknownMemberId = 25,
 }
