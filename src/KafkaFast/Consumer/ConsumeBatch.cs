@@ -107,9 +107,9 @@ public sealed unsafe class ConsumeBatch : IReadOnlyList<ConsumedMessage>, IDispo
     /// <summary>Per partition in this batch, the offset to commit: its highest offset + 1 (allocates).</summary>
     public IReadOnlyList<TopicPartitionOffset> GetCommitOffsets()
     {
-        ThrowIfDisposed();
         lock (_consumer.StoreLock)
         {
+            ThrowIfDisposed(); // under the lock: a concurrent Dispose cannot free the messages meanwhile
             int ends = CollectPartitionEnds();
             var result = new TopicPartitionOffset[ends];
             for (int i = 0; i < ends; i++)
@@ -130,8 +130,7 @@ public sealed unsafe class ConsumeBatch : IReadOnlyList<ConsumedMessage>, IDispo
             return;
         }
 
-        _consumer.OnBatchDisposing(this); // Auto mode may keep the last message per partition for storing
-        _generation++;                    // from here on, every view of this batch throws
+        _consumer.OnBatchDisposing(this); // bumps the generation (every view throws from here on); Auto mode may keep the last message per partition
         _count = 0;
         _topicCount = 0;
         _messages.DestroyMessages();
@@ -140,6 +139,9 @@ public sealed unsafe class ConsumeBatch : IReadOnlyList<ConsumedMessage>, IDispo
 
     /// <inheritdoc/>
     public override string ToString() => IsRented ? $"ConsumeBatch({_count} messages)" : "ConsumeBatch(disposed)";
+
+    /// <summary>Makes every view of this batch stale. Called by Dispose, under the consumer's store lock.</summary>
+    internal void Invalidate() => _generation++;
 
     /// <summary>Called by the pool when handing the batch out.</summary>
     internal void Rent(int capacity)

@@ -24,14 +24,23 @@ public sealed unsafe partial class KafkaConsumer
     public void StoreOffset(ConsumedMessage message)
     {
         using var lease = Lease();
-        RdKafkaMessage* native = message.Native;
-        CheckOwner(message.Batch);
-        nint error = LibRdKafka.OffsetStoreMessage(native);
-        if (error != 0)
+        int code = 0;
+        string? failure = null;
+        lock (_storeLock) // a concurrent Dispose of the batch waits (or has made the view stale): see OnBatchDisposing
         {
-            (int code, string text) = LibRdKafka.TakeError(error);
-            throw new KafkaException((KafkaErrorCode)code,
-                $"Could not store offset {native->Offset + 1} for {message.Batch.TopicOf(native->Topic)} [{native->Partition}]: {text}");
+            RdKafkaMessage* native = message.Native;
+            CheckOwner(message.Batch);
+            nint error = LibRdKafka.OffsetStoreMessage(native);
+            if (error != 0)
+            {
+                (code, string text) = LibRdKafka.TakeError(error);
+                failure = $"Could not store offset {native->Offset + 1} for {message.Batch.TopicOf(native->Topic)} [{native->Partition}]: {text}";
+            }
+        }
+
+        if (failure is not null)
+        {
+            throw new KafkaException((KafkaErrorCode)code, failure);
         }
     }
 
@@ -46,6 +55,7 @@ public sealed unsafe partial class KafkaConsumer
         StoreFailures failures = default;
         lock (_storeLock)
         {
+            batch.ThrowIfDisposed(); // under the lock: a concurrent Dispose cannot free the messages meanwhile
             StoreBatchUnlocked(batch, ref failures, ignoreUnassigned: false);
             if (_unstoredBatch == batch)
             {
@@ -107,7 +117,9 @@ public sealed unsafe partial class KafkaConsumer
         {
             if (_unstoredBatch is { } batch)
             {
-                if (batch.IsRented && batch.Generation == _unstoredGeneration)
+                // Same generation: not yet invalidated by Dispose (which needs this lock), so its messages are alive
+                // even if a Dispose on another thread has already begun.
+                if (batch.Generation == _unstoredGeneration)
                 {
                     StoreBatchUnlocked(batch, ref failures, ignoreUnassigned: true);
                 }
@@ -134,21 +146,20 @@ public sealed unsafe partial class KafkaConsumer
     }
 
     /// <summary>
-    /// Any thread, before a batch releases its messages. In CommitMode.Auto, if the batch is the one whose offsets
-    /// the next consume call stores, its last message per partition is moved to <see cref="_retained"/> (kept alive)
-    /// so that call can still store exact offsets with their leader epochs.
+    /// Any thread, when a batch is disposed, before it releases its messages. Under the store lock it makes the batch's
+    /// views stale, so a store or commit of this batch on another thread either completed before or throws
+    /// ObjectDisposedException, and never touches freed messages. In CommitMode.Auto, if the batch is the one whose
+    /// offsets the next consume call stores, its last message per partition is moved to <see cref="_retained"/> (kept
+    /// alive) so that call can still store exact offsets with their leader epochs.
     /// </summary>
     internal void OnBatchDisposing(ConsumeBatch batch)
     {
-        if (_commitMode != CommitMode.Auto)
-        {
-            return;
-        }
-
         lock (_storeLock)
         {
-            if (_unstoredBatch != batch || _unstoredGeneration != batch.Generation)
+            bool retain = _commitMode == CommitMode.Auto && _unstoredBatch == batch && _unstoredGeneration == batch.Generation;
+            if (!retain)
             {
+                batch.Invalidate();
                 return;
             }
 
@@ -160,6 +171,8 @@ public sealed unsafe partial class KafkaConsumer
                 _retained.Append(messages.Slots[index]);
                 messages.Forget(index);
             }
+
+            batch.Invalidate();
         }
     }
 
@@ -234,10 +247,14 @@ public sealed unsafe partial class KafkaConsumer
         }
     }
 
-    private static SafeTopicPartitionListHandle CommitOffsetOf(ConsumedMessage message)
+    private SafeTopicPartitionListHandle CommitOffsetOf(ConsumedMessage message)
     {
         var list = SafeTopicPartitionListHandle.Create(1);
-        AddCommitOffset(list, message.Batch, message.Native);
+        lock (_storeLock) // see OnBatchDisposing
+        {
+            AddCommitOffset(list, message.Batch, message.Native);
+        }
+
         return list;
     }
 

@@ -138,9 +138,19 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
             using var lease = new HandleLease(rk);
             ThrowIfError(LibRdKafka.PollSetConsumer(lease.Pointer), "forward the main queue to the consumer queue");
             queue = new SafeQueueHandle(rk, LibRdKafka.QueueGetConsumer(lease.Pointer));
-            byte payload = 1;
+            if (queue.IsInvalid)
+            {
+                throw new InvalidOperationException("librdkafka returned no consumer-group queue.");
+            }
+
+            byte payload = 1; // copied by librdkafka
             LibRdKafka.QueueIoEventEnableRaw(queue.DangerousGetHandle(), wakeup.NotifyFd, &payload, 1);
             commitQueue = new SafeQueueHandle(rk, LibRdKafka.QueueNew(lease.Pointer));
+            if (commitQueue.IsInvalid)
+            {
+                throw new InvalidOperationException("librdkafka could not create a queue.");
+            }
+
             LibRdKafka.QueueCbEventEnable(commitQueue.DangerousGetHandle(), &OnCommitQueueReadyNative, _opaque);
             _retained = new SafeMessageBatchHandle(rk, 16, _liveMessages);
         }
