@@ -12,7 +12,8 @@ namespace KafkaFast;
 /// <para><b>Ownership.</b> The batch owns its librdkafka messages through a SafeHandle. Dispose releases them
 /// (and returns this object to the consumer's pool, so a steady consume loop allocates nothing). A batch that is
 /// never disposed is released by its finalizer; it also delays the destruction of the consumer's librdkafka client
-/// until then.</para>
+/// until then. Because the finalizer frees the messages, keep the batch referenced while you use spans taken from it
+/// (a <c>using</c> declaration does that).</para>
 /// <para><b>Views.</b> <see cref="ConsumedMessage"/> values remember the batch's generation: using one after the
 /// batch was disposed throws <see cref="ObjectDisposedException"/> instead of reading freed memory. Spans obtained
 /// from a view must not be kept past Dispose (like any pooled buffer). Reading a batch from several threads at once
