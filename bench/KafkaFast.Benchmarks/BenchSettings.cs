@@ -26,6 +26,9 @@ internal sealed class BenchSettings
     internal long OverloadBudgetBytes { get; private set; } = 16L * 1024 * 1024;
     internal TimeSpan OverloadRtt { get; private set; } = TimeSpan.FromMilliseconds(200);
     internal int OverloadRepeat { get; private set; } = 1;
+    internal long? KafkaFastBudgetBytes { get; private set; }
+    internal Dictionary<string, string> KafkaFastProperties { get; } = new(StringComparer.Ordinal);
+    internal Dictionary<string, string> ConfluentProperties { get; } = new(StringComparer.Ordinal);
     internal string? DocsPath { get; private set; }
     internal bool WriteDocs { get; private set; }
     internal string? JsonPath { get; private set; }
@@ -37,7 +40,7 @@ internal sealed class BenchSettings
     /// <summary>Messages for the 1 KiB-value variant (10x the bytes per message).</summary>
     internal long Messages1K => Messages1KOverride ?? Math.Max(1, Messages / 5);
 
-    /// <summary>Warm-up messages before each measured run: min(200k, a fifth of the run), same producer and topic.</summary>
+    /// <summary>Warm-up messages per round (two rounds) before each measured run: min(200k, a fifth of the run), same producer and topic.</summary>
     internal long WarmupFor(long messages) => Math.Min(WarmupOverride ?? 200_000, Math.Max(1, messages / 5));
 
     internal const string Usage = """
@@ -58,6 +61,9 @@ internal sealed class BenchSettings
           --overload-budget-mib M memory budget in the overload scenario (default 16)
           --overload-rtt-ms T     broker round-trip time during overload (default 200)
           --overload-repeat R     overload runs per variant (default 1)
+          --budget-mib M          KafkaFast MemoryBudgetBytes in the throughput scenarios (default: the library's, 64 MiB)
+          --kf-prop K=V           extra librdkafka property for KafkaFast (repeatable; for experiments, shown in the report)
+          --cf-prop K=V           extra librdkafka property for Confluent.Kafka (repeatable; for experiments, shown in the report)
           --write-docs [PATH]     write the report to docs/BENCHMARKS.md (or PATH)
           --json PATH             write every run's raw numbers as JSON
         """;
@@ -96,6 +102,9 @@ internal sealed class BenchSettings
                 case "--overload-budget-mib": s.OverloadBudgetBytes = NextLong() * 1024 * 1024; break;
                 case "--overload-rtt-ms": s.OverloadRtt = TimeSpan.FromMilliseconds(NextLong()); break;
                 case "--overload-repeat": s.OverloadRepeat = (int)NextLong(); break;
+                case "--budget-mib": s.KafkaFastBudgetBytes = NextLong() * 1024 * 1024; break;
+                case "--kf-prop": AddProperty(s.KafkaFastProperties, Next()); break;
+                case "--cf-prop": AddProperty(s.ConfluentProperties, Next()); break;
                 case "--write-docs":
                     s.WriteDocs = true;
                     if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
@@ -115,6 +124,17 @@ internal sealed class BenchSettings
         }
 
         return s;
+    }
+
+    private static void AddProperty(Dictionary<string, string> properties, string pair)
+    {
+        int eq = pair.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0)
+        {
+            throw new ArgumentException($"Expected KEY=VALUE, got '{pair}'.");
+        }
+
+        properties[pair[..eq]] = pair[(eq + 1)..];
     }
 
     internal bool Includes(string scenarioId) => Only is null || Only.Contains(scenarioId);

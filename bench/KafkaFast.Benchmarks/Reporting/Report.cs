@@ -316,7 +316,7 @@ internal sealed class Report
     internal string Settings100() =>
         $"acks=all, enable.idempotence=true, linger.ms=5, compression none; topic with {BenchSettings.Partitions} partitions on {BenchSettings.Brokers} brokers (a fresh topic per run); " +
         $"16-byte keys (1024 distinct), values of 100 B and 1 KiB (64 distinct random values; the JSON event of scenario 4 is {JsonValueSize100} B / {JsonValueSize1K} B); " +
-        $"warm-up before each run on the same producer and topic: min({Settings.WarmupFor(long.MaxValue)}, N/5) messages; " +
+        $"warm-up before each run on the same producer and topic: two rounds of min({Settings.WarmupFor(long.MaxValue)}, N/5) messages, 300 ms apart, then a full GC; " +
         $"{Settings.Repeat} repeat(s), scenarios interleaved (repeat 1 of every scenario, then repeat 2, ...); every {Settings.SampleEvery}th request call timed.";
 
     internal string Markdown(bool forDocs)

@@ -20,7 +20,13 @@ internal abstract class ConfluentSubject : Subject
         Messages = context.Messages;
         SampleEvery = context.Settings.SampleEvery;
         TopicName = topic;
-        Producer = new ProducerBuilder<byte[], byte[]>(Config(context.Broker.BootstrapServers, queueKilobytes))
+        ProducerConfig config = Config(context.Broker.BootstrapServers, queueKilobytes);
+        foreach ((string key, string value) in context.Settings.ConfluentProperties)
+        {
+            config.Set(key, value);
+        }
+
+        Producer = new ProducerBuilder<byte[], byte[]>(config)
             .SetErrorHandler((_, e) => Console.Error.WriteLine($"[confluent] {e.Code}: {e.Reason}"))
             .Build();
         Handler = OnDelivery;

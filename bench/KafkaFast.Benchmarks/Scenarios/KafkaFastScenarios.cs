@@ -11,7 +11,13 @@ internal abstract class KafkaFastSubject : Subject
     {
         Messages = context.Messages;
         SampleEvery = context.Settings.SampleEvery;
-        Producer = new KafkaProducer(Options(context.Broker.BootstrapServers, budgetBytes));
+        KafkaProducerOptions options = Options(context.Broker.BootstrapServers, budgetBytes ?? context.Settings.KafkaFastBudgetBytes);
+        foreach ((string key, string value) in context.Settings.KafkaFastProperties)
+        {
+            options.Properties[key] = value;
+        }
+
+        Producer = new KafkaProducer(options);
         Topic = Producer.GetTopic(topic);
     }
 
@@ -89,7 +95,7 @@ internal sealed class KafkaFastBatchScenario : ThroughputScenario
                 int accepted;
                 if (--untilSample == 0)
                 {
-                    untilSample = SampleEvery;
+                    untilSample = Math.Max(1, SampleEvery / BenchSettings.BatchSize); // every call when sampling every 64th message
                     long t0 = Stopwatch.GetTimestamp();
                     accepted = Producer.TryProduceBatch(Topic, batch);
                     calls.RecordTicks(t0, Stopwatch.GetTimestamp());
