@@ -60,6 +60,14 @@ internal static class Runner
         using BrokerProcess broker = BrokerProcess.Start(BenchSettings.Brokers);
         Log($"broker host pid {broker.ProcessId}: {broker.BootstrapServers}");
 
+        // The measurement code itself is JIT-compiled on first use: run it a few times so that its compilation
+        // does not land in the first scenario's measured interval.
+        for (int i = 0; i < 3; i++)
+        {
+            Meter.Start(broker.ProcessId).Stop();
+            Thread.Sleep(150);
+        }
+
         var sets = new List<(MessageSet Set, long Count)> { (new MessageSet(100), settings.Messages) };
         if (settings.Include1K)
         {

@@ -32,6 +32,7 @@ internal sealed class Meter
         meter._gen0 = GC.CollectionCount(0);
         meter._gen1 = GC.CollectionCount(1);
         meter._gen2 = GC.CollectionCount(2);
+        JitWatcher.Instance?.Begin();
         meter._allocated = GC.GetTotalAllocatedBytes(precise: true);
         meter._cpu = ProcessStats.ProcessCpuNanoseconds();
         meter._wall = Stopwatch.GetTimestamp();
@@ -48,6 +49,15 @@ internal sealed class Meter
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long peak = _peakReset ? ProcessStats.PeakResidentBytes() : ProcessStats.ResidentBytes();
+        if (JitWatcher.Instance?.End() is { } jitted)
+        {
+            Console.Error.WriteLine($"[jit] {jitted.Count} methods compiled during the measured interval:");
+            foreach (string method in jitted.Take(60))
+            {
+                Console.Error.WriteLine($"[jit]   {method}");
+            }
+        }
+
         Dictionary<int, (string Name, long CpuNs)> threads = ProcessStats.ThreadCpu();
         long brokerCpu = _brokerPid > 0 ? ProcessStats.OtherProcessCpuNanoseconds(_brokerPid) - _brokerCpuAtStart : 0;
 
