@@ -237,6 +237,7 @@ internal static class Runner
                 o.MaxBacklog,
                 o.DrainSeconds,
                 o.BudgetBytes,
+                o.Load,
             }),
         };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

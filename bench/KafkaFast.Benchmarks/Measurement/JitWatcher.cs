@@ -4,16 +4,20 @@ using System.Diagnostics.Tracing;
 namespace KafkaFast.Benchmarks.Measurement;
 
 /// <summary>
-/// Diagnostic (BENCH_TRACE_JIT=1): lists the methods the JIT compiled during a measured interval, to tell
-/// whether the warm-up was long enough. Off by default: an event listener costs CPU of its own.
+/// Diagnostics, off by default (an event listener costs CPU of its own): BENCH_TRACE_JIT=1 lists the methods the
+/// JIT compiled during a measured interval (was the warm-up long enough?); BENCH_TRACE_ALLOC=1 lists the types
+/// behind the runtime's allocation samples (one per ~100 KB allocated) in it.
 /// </summary>
 internal sealed class JitWatcher : EventListener
 {
     private const EventKeywords JitKeyword = (EventKeywords)0x10;
+    private const EventKeywords GcKeyword = (EventKeywords)0x1;
+    private static readonly bool TraceJit = Environment.GetEnvironmentVariable("BENCH_TRACE_JIT") == "1";
+    private static readonly bool TraceAlloc = Environment.GetEnvironmentVariable("BENCH_TRACE_ALLOC") == "1";
     private readonly ConcurrentQueue<string> _methods = new();
     private volatile bool _recording;
 
-    internal static bool Enabled { get; } = Environment.GetEnvironmentVariable("BENCH_TRACE_JIT") == "1";
+    internal static bool Enabled { get; } = TraceJit || TraceAlloc;
 
     internal static JitWatcher? Instance { get; } = Enabled ? new JitWatcher() : null;
 
@@ -33,13 +37,25 @@ internal sealed class JitWatcher : EventListener
     {
         if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
         {
-            EnableEvents(eventSource, EventLevel.Verbose, JitKeyword);
+            EnableEvents(eventSource, EventLevel.Verbose, (TraceJit ? JitKeyword : 0) | (TraceAlloc ? GcKeyword : 0));
         }
     }
 
     protected override void OnEventWritten(EventWrittenEventArgs e)
     {
-        if (!_recording || e.EventName is not "MethodLoadVerbose_V1" and not "MethodLoadVerbose_V2" || e.Payload is null)
+        if (!_recording || e.Payload is null)
+        {
+            return;
+        }
+
+        if (e.EventName is not null && e.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal))
+        {
+            int type = e.PayloadNames!.IndexOf("TypeName");
+            _methods.Enqueue($"allocation sample: {(type >= 0 ? e.Payload[type] : "?")} on thread {Environment.CurrentManagedThreadId} ({Thread.CurrentThread.Name})");
+            return;
+        }
+
+        if (e.EventName is not "MethodLoadVerbose_V1" and not "MethodLoadVerbose_V2")
         {
             return;
         }

@@ -22,13 +22,13 @@ internal sealed class Meter
     private Meter(int brokerPid) => _brokerPid = brokerPid;
 
     /// <summary>Starts measuring; call it right before the first produce call.</summary>
-    internal static Meter Start(int brokerPid)
+    internal static Meter Start(int brokerPid, bool resetPeak = true)
     {
         var meter = new Meter(brokerPid);
         meter._threadsAtStart = ProcessStats.ThreadCpu();
         meter._brokerCpuAtStart = brokerPid > 0 ? ProcessStats.OtherProcessCpuNanoseconds(brokerPid) : 0;
         meter._rssBefore = ProcessStats.ResidentBytes();
-        meter._peakReset = ProcessStats.ResetPeakResident();
+        meter._peakReset = resetPeak && ProcessStats.ResetPeakResident();
         meter._gen0 = GC.CollectionCount(0);
         meter._gen1 = GC.CollectionCount(1);
         meter._gen2 = GC.CollectionCount(2);
@@ -51,10 +51,10 @@ internal sealed class Meter
         long peak = _peakReset ? ProcessStats.PeakResidentBytes() : ProcessStats.ResidentBytes();
         if (JitWatcher.Instance?.End() is { } jitted)
         {
-            Console.Error.WriteLine($"[jit] {jitted.Count} methods compiled during the measured interval:");
+            Console.Error.WriteLine($"[trace] {jitted.Count} events in the measured interval:");
             foreach (string method in jitted.Take(60))
             {
-                Console.Error.WriteLine($"[jit]   {method}");
+                Console.Error.WriteLine($"[trace]   {method}");
             }
         }
 
@@ -68,7 +68,7 @@ internal sealed class Meter
             long delta = ns - before;
             if (delta > 0)
             {
-                string group = ThreadGroup(name);
+                string group = tid == Environment.ProcessId ? "main thread (waits for deliveries)" : ThreadGroup(name);
                 byGroup[group] = byGroup.GetValueOrDefault(group) + delta;
             }
         }
@@ -91,7 +91,7 @@ internal sealed class Meter
     {
         _ when name.StartsWith(Threads.DriverPrefix, StringComparison.Ordinal) => "request thread (driver)",
         _ when name.StartsWith(Threads.DrainerPrefix, StringComparison.Ordinal) => "hand-off drainer",
-        _ when name.StartsWith("KafkaFast", StringComparison.Ordinal) => "KafkaFast worker",
+        _ when name.StartsWith("KafkaFast produ", StringComparison.Ordinal) => "KafkaFast worker",
         _ when name.StartsWith("rdk:broker", StringComparison.Ordinal) => "librdkafka broker threads",
         "rdk:main" => "librdkafka main thread",
         _ when name.StartsWith("rdk:", StringComparison.Ordinal) => "librdkafka other",

@@ -186,20 +186,30 @@ internal sealed class Report
         }
 
         var sb = new StringBuilder();
-        sb.AppendLine("| Variant | offered | accepted | rejected | accepted call µs p50 / p99 / p99.9 / max | rejected call µs p50 / p99 / p99.9 / max | RSS before MiB | peak RSS MiB | growth MiB | max backlog | drain s | delivered | failed | lost |");
-        sb.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        sb.AppendLine("| Variant | offered | accepted | rejected | accepted call µs p50 / p99 / p99.9 / max | rejected call µs p50 / p99 / p99.9 / max | CPU s (load) | GC 0/1/2 (load) | RSS before MiB | peak RSS MiB | growth MiB | max backlog | drain s | delivered | failed | lost |");
+        sb.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (OverloadResult o in Overload)
         {
             string name = OverloadScenario.Variants.First(v => v.Id == o.Variant).Name;
             if (!o.Ok && o.Offered == 0)
             {
-                sb.AppendLine($"| {name} | **FAILED**: {o.Error} | | | | | | | | | | | | |");
+                sb.AppendLine($"| {name} | **FAILED**: {o.Error} | | | | | | | | | | | | | | |");
                 continue;
             }
 
             static string L(LatencySummary l) => l.Samples == 0 ? "–" : $"{Us(l.P50)} / {Us(l.P99)} / {Us(l.P999)} / {Us(l.Max)}";
             sb.AppendLine($"| {name} | {Rate(o.Offered)} ({Rate(o.Offered / o.OfferedSeconds)}/s) | {Rate(o.Accepted)} | {Rate(o.Rejected)} | {L(o.AcceptedLatency)} | {L(o.RejectedLatency)} | " +
+                          $"{((o.Load?.CpuNs ?? 0) / 1e9).ToString("0.0", Inv)} | {o.Load?.Gen0}/{o.Load?.Gen1}/{o.Load?.Gen2} | " +
                           $"{Mib(o.RssBeforeBytes)} | {Mib(o.PeakRssBytes)} | {Mib(o.Growth)} | {Rate(o.MaxBacklog)} | {o.DrainSeconds.ToString("0.0", Inv)} | {o.Delivered} | {o.Failed} | {(o.Ok ? o.Lost.ToString(Inv) : $"**{o.Lost}** ({o.Error})")} |");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("CPU during the offered load by thread (seconds):");
+        sb.AppendLine();
+        foreach (OverloadResult o in Overload.Where(o => o.Load is not null))
+        {
+            sb.AppendLine($"- {o.Variant}: " + string.Join(", ", o.Load!.CpuByThreadGroup.OrderByDescending(g => g.Value).Select(g => $"{g.Key} {(g.Value / 1e9).ToString("0.00", Inv)}")) +
+                          $"; broker host (other process) {(o.Load.BrokerCpuNs / 1e9).ToString("0.00", Inv)}");
         }
 
         sb.AppendLine();
@@ -334,7 +344,7 @@ internal sealed class Report
             sb.AppendLine(Command);
             sb.AppendLine("```");
             sb.AppendLine();
-            sb.AppendLine("Shorter: `-- --messages 500000 --repeat 1 --no-1k --overload-seconds 5` (about a minute, the README's command); CI smoke: `-- --quick`. `-- --help` lists every option.");
+            sb.AppendLine("Shorter: `-- --messages 500000 --repeat 1 --overload-seconds 5` (about a minute: the README's command); CI smoke: `-- --quick` (well under a minute, still checks every count). `-- --help` lists every option. Microbenchmarks of the enqueue path alone (BenchmarkDotNet, no broker): `dotnet run -c Release --project bench/KafkaFast.Microbenchmarks -- --filter '*'`.");
             sb.AppendLine();
             sb.AppendLine("## Machine");
             sb.AppendLine();

@@ -52,12 +52,9 @@ internal abstract class KafkaFastSubject : Subject
 
     internal override long Failed => Producer.GetStatistics().Failed;
 
-    internal override bool WaitForDeliveries(long total, TimeSpan timeout)
-    {
-        long left = Producer.FlushAsync(timeout).AsTask().GetAwaiter().GetResult();
-        ProducerStatistics stats = Producer.GetStatistics();
-        return left == 0 && stats.Delivered + stats.Failed >= total;
-    }
+    /// <summary>Flush: 0 left in flight means every accepted message is delivered or failed (counted after the meter stops).</summary>
+    internal override bool WaitForDeliveries(long total, TimeSpan timeout) =>
+        Producer.FlushAsync(timeout).AsTask().GetAwaiter().GetResult() == 0;
 
     public override void Dispose() => Producer.DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -53,6 +53,7 @@ internal sealed class OverloadScenario
         var rejected = new LatencyHistogram();
         long offered = 0, acceptedCount = 0;
         using var sampler = new RssSampler(TimeSpan.FromMilliseconds(50), () => target.Backlog(Volatile.Read(ref offered)));
+        Meter meter = Meter.Start(broker.ProcessId, resetPeak: false);
         Threads.RunNamed(Threads.DriverPrefix, () =>
         {
             long frequency = Stopwatch.Frequency;
@@ -100,6 +101,7 @@ internal sealed class OverloadScenario
         });
 
         double offeredSeconds = settings.OverloadDuration.TotalSeconds;
+        Measured load = meter.Stop();
         long peakDuringLoad = sampler.Peak;
         broker.SetRoundTripTime(TimeSpan.Zero);
         var drain = Stopwatch.StartNew();
@@ -132,6 +134,7 @@ internal sealed class OverloadScenario
             MaxBacklog = sampler.MaxBacklog,
             DrainSeconds = drainSeconds,
             BudgetBytes = settings.OverloadBudgetBytes,
+            Load = load,
         };
     }
 
@@ -288,6 +291,8 @@ internal sealed record OverloadResult
     internal long MaxBacklog { get; init; }
     internal double DrainSeconds { get; init; }
     internal long BudgetBytes { get; init; }
+    /// <summary>CPU, GC and per-thread CPU during the offered load (not the drain).</summary>
+    internal Measured? Load { get; init; }
     internal long Growth => PeakRssBytes - RssBeforeBytes;
 
     internal static OverloadResult Failure(string variant, string error) => new() { Variant = variant, Ok = false, Error = error };
