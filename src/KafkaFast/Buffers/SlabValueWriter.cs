@@ -66,7 +66,7 @@ internal sealed unsafe class SlabValueWriter : IBufferWriter<byte>
 
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
-        if (_overflow is null && Ensure(sizeHint))
+        if (Ensure(sizeHint))
         {
             return _memory.Slice(_start + _written, _capacity - _written);
         }
@@ -76,7 +76,7 @@ internal sealed unsafe class SlabValueWriter : IBufferWriter<byte>
 
     public Span<byte> GetSpan(int sizeHint = 0)
     {
-        if (_overflow is null && Ensure(sizeHint))
+        if (Ensure(sizeHint))
         {
             return new Span<byte>(_start + _written, _capacity - _written);
         }
@@ -84,7 +84,7 @@ internal sealed unsafe class SlabValueWriter : IBufferWriter<byte>
         return _overflow.AsSpan(_written);
     }
 
-    /// <summary>True when the reservation has room; otherwise moves to (or grows) the overflow array.</summary>
+    /// <summary>True when the reservation has room; otherwise makes sure the overflow array has room and returns false.</summary>
     private bool Ensure(int sizeHint)
     {
         int needed = Math.Max(sizeHint, 1);
@@ -94,6 +94,11 @@ internal sealed unsafe class SlabValueWriter : IBufferWriter<byte>
             return true;
         }
 
+        if (_overflow is not null && _overflow.Length - _written >= needed)
+        {
+            return false;
+        }
+
         long required = (long)_written + needed;
         if (required > _limit)
         {
@@ -101,7 +106,7 @@ internal sealed unsafe class SlabValueWriter : IBufferWriter<byte>
             throw new ArgumentException($"The serialized value exceeds message.max.bytes ({_limit} bytes with the key).");
         }
 
-        int size = (int)Math.Min(Math.Max(required, Math.Max(_capacity, 256) * 2L), _limit);
+        int size = (int)Math.Min(Math.Max(required, Math.Max(_overflow?.Length ?? _capacity, 256) * 2L), _limit);
         byte[] grown = ArrayPool<byte>.Shared.Rent(size);
         if (_overflow is null)
         {

@@ -30,8 +30,12 @@ public sealed partial class KafkaProducer : IAsyncDisposable, IDisposable
     /// <summary>Closes the producer if it was never disposed (workers drain up to CloseTimeout, then free everything).</summary>
     ~KafkaProducer()
     {
-        ProducerLog.Finalized(_engine.Logger);
-        _engine.CloseAsync(_engine.Options.CloseTimeout);
+        ProducerEngine? engine = _engine; // null when the constructor threw (bad options)
+        if (engine is not null)
+        {
+            ProducerLog.Finalized(engine.Logger);
+            engine.CloseAsync(engine.Options.CloseTimeout);
+        }
     }
 
     /// <summary>The options the producer was built with (do not change them afterwards).</summary>

@@ -39,8 +39,12 @@ internal sealed unsafe partial class ProducerClient
 
     private Thread? _thread;
 
+    /// <summary>How long the worker lets records accumulate once it has caught up: 1 ms, or 0 when linger is under 1 ms.</summary>
+    private int _batchPauseMs;
+
     internal void Start()
     {
+        _batchPauseMs = _engine.Options.Linger >= TimeSpan.FromMilliseconds(1) ? 1 : 0;
         _thread = new Thread(Run) { IsBackground = true, Name = $"KafkaFast producer {Index}" };
         _thread.UnsafeStart();
     }
@@ -77,7 +81,8 @@ internal sealed unsafe partial class ProducerClient
         int idleRounds = 0;
         while (true)
         {
-            bool progress = _backpressure ? Retry() : Scan() > 0;
+            int scanned = _backpressure ? (Retry() ? 1 : 0) : Scan();
+            bool progress = scanned > 0;
             progress |= FlushListed();
             progress |= TakeEvents() > 0;
 
@@ -98,6 +103,14 @@ internal sealed unsafe partial class ProducerClient
             if (progress)
             {
                 idleRounds = 0;
+                if (scanned < ScanBudget && _batchPauseMs > 0 && !_engine.IsClosing)
+                {
+                    // Caught up with the request threads: let a batch build up instead of chasing them record by
+                    // record (which bounces the cache line being written between cores). Delivery reports still
+                    // wake us at once (librdkafka writes to the eventfd); request threads do not signal here.
+                    _wake.Wait(_batchPauseMs);
+                }
+
                 continue;
             }
 
@@ -402,7 +415,7 @@ internal sealed unsafe partial class ProducerClient
                     {
                         int timestampType;
                         long timestamp = LibRdKafka.MessageTimestamp(message, &timestampType);
-                        _engine.CompleteDelivered(record, message->Partition, message->Offset, timestamp);
+                        _engine.CompleteDelivered(record, message->Partition, message->Offset, timestamp, timestampType);
                     }
 
                     ReleaseRecord(record);

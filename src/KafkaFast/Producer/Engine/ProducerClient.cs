@@ -173,10 +173,17 @@ internal sealed unsafe partial class ProducerClient
         return true;
     }
 
-    /// <summary>Publishes a fully written record and wakes the worker if it sleeps.</summary>
+    /// <summary>Counts messages as accepted; always before their commit, so accepted >= delivered + failed at every moment.</summary>
+    internal void AddAccepted(int count) => Interlocked.Add(ref _accepted.Value, count);
+
+    /// <summary>Counts <paramref name="acceptedCount"/> messages, publishes a fully written record, and wakes the worker if it sleeps.</summary>
     internal void Publish(MessageRecord* record, int acceptedCount)
     {
-        Interlocked.Add(ref _accepted.Value, acceptedCount); // before the commit: accepted >= delivered + failed at every moment
+        if (acceptedCount > 0)
+        {
+            AddAccepted(acceptedCount);
+        }
+
         Interlocked.Exchange(ref record->State, MessageRecord.StateCommitted); // full fence: commit is visible before we read _sleeping
         if (Volatile.Read(ref _sleeping) != 0)
         {

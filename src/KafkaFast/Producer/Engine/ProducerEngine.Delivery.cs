@@ -8,10 +8,11 @@ namespace KafkaFast.Engine;
 internal sealed unsafe partial class ProducerEngine
 {
     /// <summary>Worker thread: a message was delivered and an awaiter waits for it.</summary>
-    internal void CompleteDelivered(MessageRecord* record, int partition, long offset, long timestampMs)
+    internal void CompleteDelivered(MessageRecord* record, int partition, long offset, long timestampMs, int timestampType)
     {
         DeliveryCompletionSource source = Completions.Get(record->CompletionId);
-        source.SetResult(new DeliveryResult(TopicAt(record->TopicIndex).Name, partition, offset, DateTimeOffset.FromUnixTimeMilliseconds(timestampMs)));
+        source.SetResult(new DeliveryResult(TopicAt(record->TopicIndex).Name, partition, offset,
+            DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(timestampMs, 0)), (TimestampType)timestampType));
     }
 
     /// <summary>Worker thread: a message failed. Counted, published (with copies of key and value), awaiter failed.</summary>

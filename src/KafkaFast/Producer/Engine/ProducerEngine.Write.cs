@@ -107,25 +107,25 @@ internal sealed unsafe partial class ProducerEngine
                     continue;
                 }
 
-                MessageRecord* last = null;
                 long position = offset;
                 for (int i = run; i < end; i++)
                 {
                     ref readonly ProducerMessage m = ref chunk[i];
-                    MessageRecord* record = slab.RecordAt(position);
-                    if (last is not null)
-                    {
-                        Volatile.Write(ref last->State, MessageRecord.StateCommitted);
-                    }
-
-                    WriteRecord(record, slab, sizes[i], topic, partitions[i], m.Key.Span, new ValueSource(m.Value.Span), m.Value.Length, m.Headers.Span, framedHeaders[i], timestamps[i], 0);
-                    last = record;
+                    WriteRecord(slab.RecordAt(position), slab, sizes[i], topic, partitions[i], m.Key.Span, new ValueSource(m.Value.Span), m.Value.Length, m.Headers.Span, framedHeaders[i], timestamps[i], 0);
                     position += sizes[i];
                 }
 
-                // Accepted is raised for the whole run before the last commit; earlier records are committed above,
-                // but a worker cannot report them delivered before librdkafka's round trip, long after this line.
-                client.Publish(last, end - run);
+                // All records are written: count them, then publish them in order (the last through Publish, which
+                // fences and wakes a sleeping worker).
+                client.AddAccepted(end - run);
+                position = offset;
+                for (int i = run; i < end - 1; i++)
+                {
+                    Volatile.Write(ref slab.RecordAt(position)->State, MessageRecord.StateCommitted);
+                    position += sizes[i];
+                }
+
+                client.Publish(slab.RecordAt(position), 0);
                 run = end;
             }
 
@@ -178,20 +178,22 @@ internal sealed unsafe partial class ProducerEngine
         }
         catch (ArgumentException) when (writer.ExceededLimit)
         {
-            AbandonRecord(record, size, writer);
+            writer.ReturnOverflow();
+            AbandonRecord(record, size);
             CountRejected(ProduceRejectReason.MessageTooLarge);
             throw;
         }
         catch
         {
-            AbandonRecord(record, size, writer);
+            writer.ReturnOverflow();
+            AbandonRecord(record, size);
             throw;
         }
 
         if (writer.Overflowed)
         {
             // The value outgrew the reservation: void it and write the value again at its real size.
-            AbandonRecord(record, size, writer);
+            AbandonRecord(record, size);
             try
             {
                 return TryWrite(topic, key, new ValueSource(writer.OverflowValue), default, partition, timestampMs, 0);
@@ -235,9 +237,8 @@ internal sealed unsafe partial class ProducerEngine
         return true;
     }
 
-    private static void AbandonRecord(MessageRecord* record, long size, SlabValueWriter writer)
+    private static void AbandonRecord(MessageRecord* record, long size)
     {
-        writer.ReturnOverflow();
         record->TotalSize = (int)size;
         ProducerClient.Abandon(record);
     }

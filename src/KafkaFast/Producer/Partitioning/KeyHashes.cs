@@ -60,7 +60,7 @@ internal static class KeyHashes
         return h;
     }
 
-    /// <summary>32-bit FNV-1a: librdkafka's rd_fnv1a.</summary>
+    /// <summary>32-bit FNV-1a, then the absolute value as a signed int (Sarama's convention): librdkafka's rd_fnv1a.</summary>
     internal static uint Fnv1a(ReadOnlySpan<byte> data)
     {
         uint h = 0x811C9DC5;
@@ -70,7 +70,8 @@ internal static class KeyHashes
             h *= 0x01000193;
         }
 
-        return h;
+        int signed = unchecked((int)h);
+        return unchecked((uint)(signed < 0 ? -signed : signed));
     }
 
     private static uint[] BuildCrc32Table()

@@ -1,0 +1,160 @@
+using KafkaFast.Tests.Support;
+
+namespace KafkaFast.Tests.Producer;
+
+/// <summary>The memory budget: full means refused at once (counted) or a bounded wait, never growth.</summary>
+[Collection(SerialTests.Name)]
+public sealed class ProducerBudgetTests : IDisposable
+{
+    private const int SmallMessageMax = 60_000; // slabs of 128 KiB
+    private readonly KafkaMockCluster _cluster = new(2);
+
+    public void Dispose() => _cluster.Dispose();
+
+    private void AllBrokers(bool up)
+    {
+        for (int b = 1; b <= _cluster.BrokerCount; b++)
+        {
+            if (up)
+            {
+                _cluster.SetBrokerUp(b);
+            }
+            else
+            {
+                _cluster.SetBrokerDown(b);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Full_budget_rejects_at_once_and_counts_then_recovers()
+    {
+        _cluster.CreateTopic("full", 2);
+        await using var producer = new KafkaProducer(Producers.Options(_cluster, o =>
+        {
+            o.MessageMaxBytes = SmallMessageMax;
+            o.MemoryBudgetBytes = 4 * 128 * 1024;
+        }));
+        var topic = producer.GetTopic("full");
+        AllBrokers(up: false);
+
+        byte[] value = new byte[1000];
+        int accepted = 0;
+        while (producer.TryProduce(topic, "k"u8, value))
+        {
+            accepted++;
+            Assert.True(accepted < 10_000, "the budget never filled");
+        }
+
+        Assert.True(accepted > 100, $"only {accepted} accepted");
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.False(producer.TryProduce(topic, "k"u8, value));
+        }
+
+        var stats = producer.GetStatistics();
+        Assert.Equal(11, stats.Rejected[ProduceRejectReason.BudgetFull]);
+        Assert.Equal(accepted, stats.Accepted);
+        Assert.Equal(stats.BudgetBytes, stats.BudgetBytesInUse);
+        Assert.Equal(0, producer.TryProduceBatch(topic, [new ProducerMessage(default, value)]));
+        await Assert.ThrowsAsync<ProduceException>(async () => await producer.ProduceAsync(topic, default, value));
+
+        AllBrokers(up: true);
+        await Producers.FlushOrFail(producer);
+        Assert.True(producer.TryProduce(topic, "k"u8, value));
+        await Producers.FlushOrFail(producer);
+        stats = producer.GetStatistics();
+        Assert.Equal(accepted + 1, stats.Delivered);
+        Assert.Equal(0, stats.Failed);
+        Assert.Equal(13, stats.Rejected[ProduceRejectReason.BudgetFull]);
+    }
+
+    [Fact]
+    public async Task Waiting_calls_succeed_when_space_frees_and_give_up_at_their_deadline()
+    {
+        _cluster.CreateTopic("wait", 1);
+        await using var producer = new KafkaProducer(Producers.Options(_cluster, o =>
+        {
+            o.MessageMaxBytes = SmallMessageMax;
+            o.MemoryBudgetBytes = 2 * 128 * 1024;
+            o.OverflowPolicy = OverflowPolicy.Wait;
+            o.OverflowTimeout = TimeSpan.FromSeconds(30);
+        }));
+        var topic = producer.GetTopic("wait");
+        AllBrokers(up: false);
+        byte[] value = new byte[2000];
+        while (producer.TryProduce(topic, "k"u8, value))
+        {
+        }
+
+        // A short deadline passes while the brokers are down: refused and counted.
+        Assert.False(await producer.EnqueueAsync(topic, new ProducerMessage(default, value), TimeSpan.FromMilliseconds(50)));
+        long rejectedBefore = producer.GetStatistics().Rejected[ProduceRejectReason.BudgetFull];
+
+        // Long waits: pending until the brokers return, then accepted and delivered.
+        var produced = producer.ProduceAsync(topic, new ProducerMessage("waited"u8.ToArray(), value)).AsTask();
+        var enqueued = producer.EnqueueAsync(topic, new ProducerMessage("enqueued"u8.ToArray(), value), TimeSpan.FromSeconds(30)).AsTask();
+        await Task.Delay(200);
+        Assert.False(produced.IsCompleted);
+        Assert.False(enqueued.IsCompleted);
+
+        AllBrokers(up: true);
+        DeliveryResult result = await produced.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, result.Partition);
+        Assert.True(await enqueued.WaitAsync(TimeSpan.FromSeconds(30)));
+        await Producers.FlushOrFail(producer);
+        var stats = producer.GetStatistics();
+        Assert.Equal(rejectedBefore, stats.Rejected[ProduceRejectReason.BudgetFull]);
+        Assert.Equal(stats.Accepted, stats.Delivered);
+    }
+
+    [Fact]
+    public async Task Memory_stays_within_budget_plus_fixed_overhead_while_brokers_are_down()
+    {
+        const long Budget = 16L * 1024 * 1024;
+        _cluster.CreateTopic("bounded", 6);
+        await using var producer = new KafkaProducer(Producers.Options(_cluster, o => o.MemoryBudgetBytes = Budget));
+        var topic = producer.GetTopic("bounded");
+        AllBrokers(up: false);
+        GC.Collect();
+        long rssBefore = ProcessProbe.ResidentBytes();
+        long heapBefore = ProcessProbe.NativeHeapInUse();
+
+        byte[] value = new byte[100];
+        byte[] key = new byte[16];
+        long accepted = 0, rejected = 0, peakRss = 0, peakHeap = 0;
+        var until = DateTime.UtcNow.AddSeconds(3);
+        while (DateTime.UtcNow < until)
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                BitConverter.TryWriteBytes(key, accepted + rejected);
+                if (producer.TryProduce(topic, key, value))
+                {
+                    accepted++;
+                }
+                else
+                {
+                    rejected++;
+                }
+            }
+
+            peakRss = Math.Max(peakRss, ProcessProbe.ResidentBytes());
+            peakHeap = Math.Max(peakHeap, ProcessProbe.NativeHeapInUse());
+        }
+
+        long rssGrowth = peakRss - rssBefore;
+        long heapGrowth = peakHeap - heapBefore;
+        Assert.True(rejected > 0, "the budget never filled");
+        Assert.True(rssGrowth < Budget + 32 * 1024 * 1024, $"RSS grew {rssGrowth / 1024 / 1024} MiB for a {Budget / 1024 / 1024} MiB budget ({accepted} accepted, {rejected} rejected)");
+        Assert.True(heapGrowth < Budget + 32 * 1024 * 1024, $"native heap grew {heapGrowth / 1024 / 1024} MiB for a {Budget / 1024 / 1024} MiB budget");
+        var stats = producer.GetStatistics();
+        Assert.True(stats.BudgetBytesInUse <= Budget);
+        Assert.Equal(accepted, stats.Accepted);
+        Assert.Equal(rejected, stats.Rejected[ProduceRejectReason.BudgetFull]);
+
+        AllBrokers(up: true);
+        await Producers.FlushOrFail(producer, 60);
+        Assert.Equal(accepted, producer.GetStatistics().Delivered);
+    }
+}

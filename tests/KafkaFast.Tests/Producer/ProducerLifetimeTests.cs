@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using KafkaFast.Tests.Support;
+using Xunit.Abstractions;
+
+namespace KafkaFast.Tests.Producer;
+
+/// <summary>Producers come and go without leaking threads or native memory, disposed or not.</summary>
+[Collection(SerialTests.Name)]
+public sealed class ProducerLifetimeTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly KafkaMockCluster _cluster = new(1);
+
+    public void Dispose() => _cluster.Dispose();
+
+    [Fact]
+    public async Task Creating_and_disposing_200_producers_returns_threads_and_native_memory_to_baseline()
+    {
+        _cluster.CreateTopic("churn", 2);
+        await ProduceOnce(); // warm-up: librdkafka's global init, JIT, thread pool
+        int threadsBefore = ProcessProbe.KafkaThreadCount();
+        long heapBefore = ProcessProbe.NativeHeapInUse();
+
+        for (int round = 0; round < 20; round++)
+        {
+            // Ten at a time: a producer's first delivery waits for its idempotent producer id (a few hundred ms).
+            await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(ProduceOnce)));
+        }
+
+        int threadsAfter = (int)ProcessProbe.SettleTo(() => ProcessProbe.KafkaThreadCount(), threadsBefore, TimeSpan.FromSeconds(10));
+        long heapAfter = ProcessProbe.SettleTo(ProcessProbe.NativeHeapInUse, heapBefore + 2 * 1024 * 1024, TimeSpan.FromSeconds(10));
+        output.WriteLine($"librdkafka and worker threads {threadsBefore} -> {threadsAfter}; native heap in use {heapBefore} -> {heapAfter} bytes");
+        Assert.True(threadsAfter == threadsBefore, $"librdkafka and worker threads {threadsBefore} -> {threadsAfter}");
+        Assert.True(heapAfter - heapBefore < 2 * 1024 * 1024, $"native heap grew {heapAfter - heapBefore} bytes over 200 producers");
+    }
+
+    private async Task ProduceOnce()
+    {
+        await using var producer = new KafkaProducer(Producers.Options(_cluster, o => o.MemoryBudgetBytes = 8L * 1024 * 1024));
+        var topic = producer.GetTopic("churn");
+        Assert.True(producer.TryProduce(topic, "k"u8, "v"u8));
+    }
+
+    [Fact]
+    public async Task An_undisposed_unreachable_producer_is_closed_by_its_finalizer_after_delivering()
+    {
+        _cluster.CreateTopic("abandoned", 1);
+        await ProduceOnce();
+        int threadsBefore = ProcessProbe.KafkaThreadCount();
+
+        WeakReference abandoned = Abandon(_cluster.BootstrapServers);
+        for (int i = 0; i < 50 && abandoned.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.False(abandoned.IsAlive, "the producer should be collectable: workers must not root it");
+        int threadsAfter = (int)ProcessProbe.SettleTo(() => ProcessProbe.KafkaThreadCount(), threadsBefore, TimeSpan.FromSeconds(30));
+        Assert.True(threadsAfter == threadsBefore, $"threads {threadsBefore} -> {threadsAfter}: the finalizer did not stop the workers");
+
+        // What it accepted before being dropped was delivered on the way out.
+        var received = ReadBack.All(_cluster.BootstrapServers, "abandoned", 1, 100);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"{i}"), received.Select(m => Encoding.UTF8.GetString(m.Value)));
+    }
+
+    [Fact]
+    public async Task An_idle_producer_sleeps_and_wakes_for_the_next_message()
+    {
+        _cluster.CreateTopic("idle", 1);
+        await using var producer = new KafkaProducer(Producers.Options(_cluster, o => o.MaxClients = 2));
+        var topic = producer.GetTopic("idle");
+        Assert.True(producer.TryProduce(topic, "k"u8, "before"u8));
+        await Producers.FlushOrFail(producer);
+        await Task.Delay(200); // past the shallow 1 ms polls, into the deep sleep
+
+        long before = ProcessProbe.ThreadCpuTicks("KafkaFast");
+        await Task.Delay(2000);
+        long idleTicks = ProcessProbe.ThreadCpuTicks("KafkaFast") - before;
+        output.WriteLine($"worker CPU over 2 s idle: {idleTicks * 10} ms");
+        Assert.True(idleTicks <= 2, $"idle workers used {idleTicks * 10} ms of CPU in 2 s");
+
+        // A message after the deep sleep wakes the worker (the request thread signals the eventfd once).
+        DeliveryResult result = await producer.ProduceAsync(topic, default, "after"u8.ToArray()).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, result.Offset);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference Abandon(string bootstrap)
+    {
+        var producer = new KafkaProducer(new KafkaProducerOptions { BootstrapServers = bootstrap, MemoryBudgetBytes = 8L * 1024 * 1024 });
+        var topic = producer.GetTopic("abandoned");
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.True(producer.TryProduce(topic, default(ReadOnlySpan<byte>), Encoding.UTF8.GetBytes($"{i}")));
+        }
+
+        return new WeakReference(producer);
+    }
+}
