@@ -183,7 +183,7 @@ internal static class Runner
 
         return $"{prefix} {Report.Num(r.CpuNsPerMessage)} CPU ns/msg, {Report.Rate(r.MessagesPerWallSecond)} msg/s wall, " +
                $"{r.AllocatedPerMessage:0.00} B/msg, GC {r.Measured!.Gen0}/{r.Measured.Gen1}/{r.Measured.Gen2}, call p50/p99/p99.9 {Report.Us(r.CallLatency.P50)}/{Report.Us(r.CallLatency.P99)}/{Report.Us(r.CallLatency.P999)} µs, " +
-               $"peak RSS {Report.Mib(r.Measured.PeakRssBytes)} MiB, retries {r.Retries}, broker {Report.Num(r.Measured.BrokerCpuNs / (double)r.Messages)} ns/msg";
+               $"peak RSS {Report.Mib(r.Measured.PeakRssBytes)} MiB (+{Report.Mib(r.Measured.PeakRssBytes - r.Measured.RssBeforeBytes)}), retries {r.Retries}, broker {Report.Num(r.Measured.BrokerCpuNs / (double)r.Messages)} ns/msg";
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
