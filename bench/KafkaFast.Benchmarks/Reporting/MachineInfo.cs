@@ -32,7 +32,12 @@ internal sealed record MachineInfo(
     {
         try
         {
-            var info = new ProcessStartInfo("git", "log -1 --format=%h %s") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot() };
+            var info = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot() };
+            foreach (string argument in new[] { "log", "-1", "--format=%h %s" })
+            {
+                info.ArgumentList.Add(argument);
+            }
+
             using var git = Process.Start(info);
             string output = git?.StandardOutput.ReadToEnd().Trim() ?? "";
             git?.WaitForExit();
