@@ -54,7 +54,7 @@ internal sealed class BenchSettings
           --repeat R              runs per scenario, interleaved; median and min-max reported (default 3)
           --no-1k                 skip the 1 KiB-value variant
           --no-overload           skip the overload scenario
-          --only LIST             only these scenarios, e.g. 1,2,5 or O (overload)
+          --only LIST             only these scenarios, e.g. 1,2,5, C1,C3 (consumers) or O (overload)
           --sample-every K        time every K-th request call (default 64)
           --overload-seconds S    offered-load duration (default 10)
           --overload-rate R       offered messages per second (default 1000000)

@@ -45,6 +45,9 @@ internal static class Runner
         new ConfluentProduceScenario(),
         new ConfluentProduceAsyncScenario(),
         new HandOffScenario(),
+        new KafkaFastConsumeBatchScenario(),
+        new KafkaFastConsumeAsyncScenario(),
+        new ConfluentConsumeScenario(),
     ];
 
     internal static int Run(BenchSettings settings)

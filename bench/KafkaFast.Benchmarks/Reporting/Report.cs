@@ -87,12 +87,12 @@ internal sealed class Report
     private static long CountFor(ScenarioRuns s) => s.Runs.FirstOrDefault()?.Messages ?? 0;
 
     // ---------- sections ----------
-    internal string ThroughputTable(int valueSize)
+    internal string ThroughputTable(int valueSize, bool consumers = false)
     {
         var sb = new StringBuilder();
         sb.AppendLine("| # | Scenario | N | CPU ns/msg | msgs per CPU-second | msgs per wall-second | alloc B/msg | GC gen0/1/2 | call µs p50 / p99 / p99.9 / max | peak RSS MiB (growth) | retries |");
         sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-        foreach (ScenarioRuns s in Scenarios.Where(s => s.ValueSize == valueSize))
+        foreach (ScenarioRuns s in Scenarios.Where(s => s.ValueSize == valueSize && s.Scenario is ConsumerScenario == consumers))
         {
             string head = $"| {s.Scenario.Id} | {s.Scenario.Name} | {Rate(CountFor(s))} |";
             if (s.Failed)
@@ -264,6 +264,8 @@ internal sealed class Report
         RatioRow("CPU/msg: KafkaFast ProduceAsync (3) vs Confluent ProduceAsync (6)", "3", "6", 0.45);
         RatioRow("CPU/msg: KafkaFast serialize-in-place (4) vs Confluent Produce (5) (no target; for reference)", "4", "5", double.PositiveInfinity);
         RatioRow("CPU/msg: Channel hand-off (7) vs Confluent Produce (5) (no target; for reference)", "7", "5", double.PositiveInfinity);
+        RatioRow("CPU/msg: KafkaFast ConsumeBatch (C1) vs Confluent Consume (C3)", "C1", "C3", 0.50);
+        RatioRow("CPU/msg: KafkaFast ConsumeBatchAsync (C2) vs Confluent Consume (C3)", "C2", "C3", 0.50);
 
         void AllocRow(string id, double target)
         {
@@ -289,6 +291,8 @@ internal sealed class Report
         AllocRow("2", 0);
         AllocRow("4", 0);
         AllocRow("3", 16);
+        AllocRow("C1", 0);
+        AllocRow("C2", 0);
 
         void LatencyRow(string id, string label)
         {
@@ -370,6 +374,7 @@ internal sealed class Report
             sb.AppendLine($"- **call µs**: the request thread's call (for Confluent: building the `Message` and calling `Produce`; for the hand-off: copying the value and writing the channel; for awaited scenarios: the call that returns the task, not the await), every {Settings.SampleEvery}th call timed with `Stopwatch.GetTimestamp` into a log-linear histogram (1.6% buckets; percentiles are bucket upper bounds). Median over repeats. Timer floor (two back-to-back timestamps) on this machine: {TimerOverheadNs} ns, included in every figure.");
             sb.AppendLine("- Full load: one request thread calls as fast as it can (scenarios 1, 2, 4, 5, 7); 256 async loops on the thread pool each await their own call (3, 6). When the producer refuses (KafkaFast: budget full; Confluent: QueueFull exception) the caller spins, yields or sleeps briefly (SpinWait) and retries: **retries** counts those refusals.");
             sb.AppendLine("- Every run checks that delivered == produced and failed == 0 (KafkaFast's counters, Confluent's delivery handler or awaited results); a run that does not is marked FAILED and not reported.");
+            sb.AppendLine($"- Consumers (C1–C3): a topic is filled once per value size, unmeasured, with 2 × warm-up + N messages spread evenly over enough partitions to stay under the embedded broker's 5 MB per partition (it drops older data past that), and checked against its watermarks. Each run: a new consumer and group reading it from the beginning (`auto.offset.reset=earliest`, every other setting at its default: KafkaFast's `CommitMode.Auto`, Confluent's auto commit and auto offset store), two warm-up rounds of the warm-up count, a full GC, then measured from the first consume call until the N-th message was returned. Every library does the same per message (key and value lengths into a checksum, and a check that each partition's offsets follow one another: a run with a gap or a duplicate is FAILED). KafkaFast asks for up to {ConsumerScenario.BatchSize} messages per call; **call µs** is per consume call (a KafkaFast batch, a Confluent message).");
             sb.AppendLine("- Confluent.Kafka runs with the same four settings and every other setting at its default (as most teams run it: delivery reports carry all fields, `queue.buffering.max.messages` 100000). Its `Message` objects are allocated per call, as its API requires; keys and values are shared arrays (it copies them). In the hand-off, the request copies its value into a new array (the request's buffer does not outlive the request).");
             sb.AppendLine();
         }
@@ -377,11 +382,21 @@ internal sealed class Report
         sb.AppendLine($"### Throughput, 100-byte values (median of {Settings.Repeat}, min–max in parentheses)");
         sb.AppendLine();
         sb.AppendLine(ThroughputTable(100));
-        if (Scenarios.Any(s => s.ValueSize == 1024))
+        if (Scenarios.Any(s => s.ValueSize == 1024 && s.Scenario is not ConsumerScenario))
         {
             sb.AppendLine($"### Throughput, 1 KiB values (median of {Settings.Repeat})");
             sb.AppendLine();
             sb.AppendLine(ThroughputTable(1024));
+        }
+
+        foreach (int size in new[] { 100, 1024 })
+        {
+            if (Scenarios.Any(s => s.ValueSize == size && s.Scenario is ConsumerScenario))
+            {
+                sb.AppendLine($"### Consuming, {SizeName(size)} values (median of {Settings.Repeat}, min–max in parentheses)");
+                sb.AppendLine();
+                sb.AppendLine(ThroughputTable(size, consumers: true));
+            }
         }
 
         string delivery = DeliveryTable();
