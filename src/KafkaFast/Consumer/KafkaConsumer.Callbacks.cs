@@ -61,9 +61,9 @@ public sealed unsafe partial class KafkaConsumer
         try
         {
             consumer = SafeCallbackContextHandle.Resolve<KafkaConsumer>(opaque);
-            if (consumer is null)
+            if (consumer is null || !CommitFailed(err, offsets))
             {
-                return;
+                return; // the usual case, every AutoCommitInterval: nothing to report, nothing allocated
             }
 
             var result = new CommitResult();
@@ -77,6 +77,28 @@ public sealed unsafe partial class KafkaConsumer
         {
             consumer?.EnqueueError(e);
         }
+    }
+
+    /// <summary>True when a commit result carries a request-level or a per-partition error.</summary>
+    private static bool CommitFailed(int err, RdKafkaTopicPartitionList* offsets)
+    {
+        if (err != 0 && err != LibRdKafka.ErrNoOffset)
+        {
+            return true;
+        }
+
+        if (offsets != null)
+        {
+            for (int i = 0; i < offsets->Count; i++)
+            {
+                if (offsets->Elements[i].Err != 0)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The synchronous commit's result, on the committing thread; opaque is a GCHandle to a CommitResult.</summary>

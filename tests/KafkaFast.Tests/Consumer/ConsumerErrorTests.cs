@@ -109,6 +109,30 @@ public class ConsumerErrorTests
     }
 
     [Fact]
+    public void A_failed_automatic_commit_is_reported_as_an_error_event()
+    {
+        using var cluster = NewCluster();
+        string topic = Unique("autocommit");
+        cluster.CreateTopic(topic, 1);
+        Produce(cluster, topic, 10, 1);
+        KafkaConsumerOptions options = Options(cluster, Unique("group"));
+        options.AutoCommitInterval = TimeSpan.FromMilliseconds(100);
+        using var consumer = new KafkaConsumer(options);
+        var errors = new List<KafkaErrorEventArgs>();
+        consumer.Error += (_, e) => errors.Add(e);
+        consumer.Subscribe(topic);
+        ConsumeCount(consumer, 10);
+
+        cluster.PushRequestErrors(KafkaApiKey.OffsetCommit, KafkaErrorCode.TopicAuthorizationFailed);
+        // The next call stores the last batch; the timer's commit of it fails and the result is served by a consume call.
+        PollUntil(consumer, () => errors.Any(e => e.Reason.Contains("Automatic offset commit failed", StringComparison.Ordinal)), "the failed automatic commit reported");
+        KafkaErrorEventArgs failure = errors.First(e => e.Reason.Contains("Automatic offset commit failed", StringComparison.Ordinal));
+        Assert.Equal(KafkaErrorCode.TopicAuthorizationFailed, failure.Code);
+        Assert.Contains(topic, failure.Reason, StringComparison.Ordinal);
+        Assert.False(failure.IsFatal);
+    }
+
+    [Fact]
     public void Errors_nobody_handles_go_to_the_logger()
     {
         using var cluster = NewCluster();
