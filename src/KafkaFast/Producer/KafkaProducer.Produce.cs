@@ -25,7 +25,7 @@ public sealed partial class KafkaProducer
     public bool TryProduce(KafkaTopic topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ReadOnlySpan<KafkaHeader> headers = default,
         int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null) =>
         _engine.TryWrite(Check(topic), key, new ValueSource(value), headers, partition, ProducerEngine.TimestampOf(timestamp), 0)
-        || Rejected(ProduceRejectReason.BudgetFull);
+        || RejectedUnlessFatal();
 
     /// <summary>
     /// <see cref="TryProduce(KafkaTopic, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{KafkaHeader}, int, DateTimeOffset?)"/>
@@ -42,7 +42,7 @@ public sealed partial class KafkaProducer
         {
             int written = System.Text.Encoding.UTF8.GetBytes(key, keyBuffer);
             return _engine.TryWrite(state, keyBuffer[..written], new ValueSource(value), headers, partition, ProducerEngine.TimestampOf(timestamp), 0)
-                || Rejected(ProduceRejectReason.BudgetFull);
+                || RejectedUnlessFatal();
         }
         finally
         {
@@ -79,7 +79,7 @@ public sealed partial class KafkaProducer
     {
         ArgumentNullException.ThrowIfNull(writeValue);
         return _engine.TryWriteSerialized(Check(topic), key, partition, ProducerEngine.TimestampOf(timestamp), sizeHint, state, writeValue, writerStaysInBounds: false)
-            || Rejected(ProduceRejectReason.BudgetFull);
+            || RejectedUnlessFatal();
     }
 
     /// <summary>
@@ -96,7 +96,7 @@ public sealed partial class KafkaProducer
             json.Reset(buffer);
             s.writeJson(json, s.state);
             json.Flush();
-        }, writerStaysInBounds: true) || Rejected(ProduceRejectReason.BudgetFull);
+        }, writerStaysInBounds: true) || RejectedUnlessFatal();
     }
 
     /// <summary>

@@ -118,9 +118,14 @@ public sealed partial class KafkaProducer : IAsyncDisposable, IDisposable
         return topic.State;
     }
 
-    private bool Rejected(ProduceRejectReason reason)
+    /// <summary>Counts a refused call as BudgetFull, unless the engine refused it for a fatal error (counted there).</summary>
+    private bool RejectedUnlessFatal()
     {
-        _engine.CountRejected(reason);
+        if (!_engine.IsFatal)
+        {
+            _engine.CountRejected(ProduceRejectReason.BudgetFull);
+        }
+
         return false;
     }
 }
