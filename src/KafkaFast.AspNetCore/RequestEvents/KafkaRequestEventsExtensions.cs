@@ -1,0 +1,48 @@
+using KafkaFast.AspNetCore;
+using KafkaFast.AspNetCore.Hosting;
+using KafkaFast.AspNetCore.RequestEvents;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Adds the request-event middleware to the pipeline.</summary>
+public static class KafkaRequestEventsApplicationBuilderExtensions
+{
+    /// <summary>
+    /// Writes one JSON event per request to Kafka (see <see cref="KafkaRequestEventOptions"/>), never slowing or failing
+    /// the request. Options come from <c>KafkaFast:RequestEvents</c> when AddKafkaFast was given configuration, then
+    /// <paramref name="configure"/>. Place it early (before UseRouting it sees every request; the "route" field is
+    /// written in end events). The topic is resolved here, at start-up; a bad option stops the application.
+    /// </summary>
+    public static IApplicationBuilder UseKafkaRequestEvents(this IApplicationBuilder app, Action<KafkaRequestEventOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        IServiceProvider services = app.ApplicationServices;
+        KafkaProducerRegistry registry = services.GetService<KafkaProducerRegistry>()
+            ?? throw new InvalidOperationException("UseKafkaRequestEvents needs KafkaFast's services: call builder.Services.AddKafkaFast(...) (or builder.AddKafkaFast()) first.");
+
+        var options = new KafkaRequestEventOptions();
+        KafkaFastRootConfiguration? root = services.GetService<KafkaFastRootConfiguration>();
+        IConfigurationSection? section = root?.Section.GetSection(KafkaRequestEventOptionsValidator.SectionName);
+        if (section is not null && section.Exists())
+        {
+            section.Bind(options);
+        }
+        else
+        {
+            section = null;
+        }
+
+        configure?.Invoke(options);
+        string where = section?.Path ?? "UseKafkaRequestEvents options";
+        ValidateOptionsResult result = KafkaRequestEventOptionsValidator.Validate(options, where, section, requireTopic: true, registry.Names);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(KafkaRequestEventOptions), result.Failures);
+        }
+
+        return app.UseMiddleware<KafkaRequestEventsMiddleware>(options);
+    }
+}
