@@ -15,9 +15,9 @@ internal sealed class KafkaProducerHealthCheck(KafkaProducerRegistry registry, s
     {
         try
         {
-            if (producerName is not null)
+            if (producerName is not null || registry.Names.Count == 1)
             {
-                return Task.FromResult(registry.GetMonitor(producerName).Assess());
+                return Task.FromResult(registry.GetMonitor(producerName ?? registry.Names.First()).Assess());
             }
 
             HealthCheckResult? worst = null;
@@ -27,7 +27,11 @@ internal sealed class KafkaProducerHealthCheck(KafkaProducerRegistry registry, s
             {
                 HealthCheckResult result = registry.GetMonitor(name).Assess();
                 descriptions.Add(result.Description ?? name);
-                data[name] = result.Data;
+                foreach ((string key, object value) in result.Data)
+                {
+                    data[$"{name}.{key}"] = value;
+                }
+
                 if (worst is null || result.Status < worst.Value.Status)
                 {
                     worst = result;

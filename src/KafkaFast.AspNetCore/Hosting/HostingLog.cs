@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace KafkaFast.AspNetCore.Hosting;
 
 /// <summary>
-/// Log messages of the hosting layer (category "KafkaFast.Hosting"). Event ids: 1-19 hosting (next free: 11);
+/// Log messages of the hosting layer (category "KafkaFast.Hosting"). Event ids: 1-19 hosting (next free: 12);
 /// 20-39 request events (RequestEventsLog).
 /// </summary>
 internal static partial class HostingLog
@@ -35,6 +35,9 @@ internal static partial class HostingLog
 
     [LoggerMessage(9, LogLevel.Warning, "KafkaFast producer '{Producer}': librdkafka statistics of client {Client} could not be read.", EventName = "StatisticsUnreadable")]
     internal static partial void StatisticsUnreadable(ILogger logger, Exception exception, string producer, int client);
+
+    [LoggerMessage(11, LogLevel.Debug, "KafkaFast producer '{Producer}' options: {Options}", EventName = "ProducerOptions")]
+    internal static partial void ProducerOptions(ILogger logger, string producer, KafkaFastProducerOptions options);
 
     [LoggerMessage(10, LogLevel.Warning, "KafkaFast: the host's shutdown timeout leaves {Seconds:F1} s to drain the producers.", EventName = "ShortDrain")]
     internal static partial void ShortDrain(ILogger logger, double seconds);

@@ -120,6 +120,7 @@ internal sealed class KafkaProducerRegistry : IKafkaProducerProvider, IAsyncDisp
             producerOptions.Properties["statistics.interval.ms"] = ((long)options.StatisticsInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         }
 
+        HostingLog.ProducerOptions(_logger, registration.Name, options); // secrets shown as ***
         KafkaProducer producer;
         try
         {

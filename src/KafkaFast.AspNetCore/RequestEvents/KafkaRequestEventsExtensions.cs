@@ -20,29 +20,36 @@ public static class KafkaRequestEventsApplicationBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         IServiceProvider services = app.ApplicationServices;
-        KafkaProducerRegistry registry = services.GetService<KafkaProducerRegistry>()
-            ?? throw new InvalidOperationException("UseKafkaRequestEvents needs KafkaFast's services: call builder.Services.AddKafkaFast(...) (or builder.AddKafkaFast()) first.");
-
-        var options = new KafkaRequestEventOptions();
-        KafkaFastRootConfiguration? root = services.GetService<KafkaFastRootConfiguration>();
-        IConfigurationSection? section = root?.Section.GetSection(KafkaRequestEventOptionsValidator.SectionName);
-        if (section is not null && section.Exists())
+        if (services.GetService<KafkaProducerRegistry>() is null)
         {
-            section.Bind(options);
-        }
-        else
-        {
-            section = null;
+            throw new InvalidOperationException("UseKafkaRequestEvents needs KafkaFast's services: call builder.Services.AddKafkaFast(...) (or builder.AddKafkaFast()) first.");
         }
 
-        configure?.Invoke(options);
-        string where = section?.Path ?? "UseKafkaRequestEvents options";
-        ValidateOptionsResult result = KafkaRequestEventOptionsValidator.Validate(options, where, section, requireTopic: true, registry.Names);
-        if (result.Failed)
+        // Options are read, checked and the topic resolved when the pipeline is built: at host start, after the
+        // producers' own start-up checks, before the server takes a request.
+        return app.Use(next =>
         {
-            throw new OptionsValidationException(Options.DefaultName, typeof(KafkaRequestEventOptions), result.Failures);
-        }
+            KafkaProducerRegistry registry = services.GetRequiredService<KafkaProducerRegistry>();
+            var options = new KafkaRequestEventOptions();
+            IConfigurationSection? section = services.GetService<KafkaFastRootConfiguration>()?.Section.GetSection(KafkaRequestEventOptionsValidator.SectionName);
+            if (section is not null && section.Exists())
+            {
+                section.Bind(options);
+            }
+            else
+            {
+                section = null;
+            }
 
-        return app.UseMiddleware<KafkaRequestEventsMiddleware>(options);
+            configure?.Invoke(options);
+            ValidateOptionsResult result = KafkaRequestEventOptionsValidator.Validate(options, section?.Path ?? "UseKafkaRequestEvents options", section, requireTopic: true, registry.Names);
+            if (result.Failed)
+            {
+                throw new OptionsValidationException(Options.DefaultName, typeof(KafkaRequestEventOptions), result.Failures);
+            }
+
+            var middleware = ActivatorUtilities.CreateInstance<KafkaRequestEventsMiddleware>(services, next, options);
+            return middleware.Invoke;
+        });
     }
 }

@@ -291,9 +291,12 @@ internal sealed class KafkaRequestEventsMiddleware
         }
     }
 
+    /// <summary>A "send {topic}" producer span, child of the request's; the request's activity stays current (the event describes the request).</summary>
     private Activity? StartSendActivity(string topic)
     {
-        Activity? activity = KafkaFastMetrics.ActivitySource.StartActivity(ActivityKind.Producer, Activity.Current?.Context ?? default, name: SendName(topic));
+        Activity? request = Activity.Current;
+        Activity? activity = KafkaFastMetrics.ActivitySource.StartActivity(ActivityKind.Producer, request?.Context ?? default, name: SendName(topic));
+        Activity.Current = request;
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(KafkaFastMetrics.SystemTag, "kafka");

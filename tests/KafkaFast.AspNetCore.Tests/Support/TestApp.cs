@@ -49,9 +49,9 @@ internal sealed class TestApp : IAsyncDisposable
         Action<WebApplication>? configurePipeline = null, bool requestEvents = true, Action<KafkaRequestEventOptions>? configureEvents = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(config);
+        builder.WebHost.UseUrls("http://127.0.0.1:0"); // after the sources: it is a configuration value
         var logs = new LogSink();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
@@ -60,6 +60,7 @@ internal sealed class TestApp : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Information); // keeps the per-request Activity, as in a default app
         builder.AddKafkaFast();
         builder.Services.AddHealthChecks().AddKafkaFast();
+        builder.Services.AddSingleton<SlowGate>();
         configureServices?.Invoke(builder);
 
         WebApplication app = builder.Build();
@@ -103,7 +104,21 @@ internal sealed class TestApp : IAsyncDisposable
             await context.Response.Body.WriteAsync(answer);
         });
         app.MapGet("/fail", IResult () => throw new InvalidOperationException("endpoint failed on purpose"));
+        app.MapGet("/slow", async (SlowGate gate) =>
+        {
+            gate.Entered.TrySetResult();
+            await gate.Release.Task;
+            return "slow";
+        });
         app.MapHealthChecks("/health");
+    }
+
+    /// <summary>Lets a test hold a request inside the "/slow" endpoint.</summary>
+    internal sealed class SlowGate
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes (then fails with <paramref name="what"/>).</summary>
