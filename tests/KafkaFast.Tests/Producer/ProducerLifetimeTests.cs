@@ -64,6 +64,27 @@ public sealed class ProducerLifetimeTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(Enumerable.Range(0, 100).Select(i => $"{i}"), received.Select(m => Encoding.UTF8.GetString(m.Value)));
     }
 
+    [Fact]
+    public async Task An_idle_producer_sleeps_and_wakes_for_the_next_message()
+    {
+        _cluster.CreateTopic("idle", 1);
+        await using var producer = new KafkaProducer(Producers.Options(_cluster, o => o.MaxClients = 2));
+        var topic = producer.GetTopic("idle");
+        Assert.True(producer.TryProduce(topic, "k"u8, "before"u8));
+        await Producers.FlushOrFail(producer);
+        await Task.Delay(200); // past the shallow 1 ms polls, into the deep sleep
+
+        long before = ProcessProbe.ThreadCpuTicks("KafkaFast");
+        await Task.Delay(2000);
+        long idleTicks = ProcessProbe.ThreadCpuTicks("KafkaFast") - before;
+        output.WriteLine($"worker CPU over 2 s idle: {idleTicks * 10} ms");
+        Assert.True(idleTicks <= 2, $"idle workers used {idleTicks * 10} ms of CPU in 2 s");
+
+        // A message after the deep sleep wakes the worker (the request thread signals the eventfd once).
+        DeliveryResult result = await producer.ProduceAsync(topic, default, "after"u8.ToArray()).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, result.Offset);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference Abandon(string bootstrap)
     {

@@ -7,6 +7,32 @@ internal static partial class ProcessProbe
 {
     internal static int ThreadCount() => (int)StatusValue("Threads:");
 
+    /// <summary>CPU time (user + sys, in clock ticks of 10 ms) used so far by threads whose name starts with <paramref name="prefix"/>.</summary>
+    internal static long ThreadCpuTicks(string prefix)
+    {
+        long ticks = 0;
+        foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                int open = stat.IndexOf('(', StringComparison.Ordinal), close = stat.LastIndexOf(')');
+                if (!stat[(open + 1)..close].StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                string[] fields = stat[(close + 2)..].Split(' ');
+                ticks += long.Parse(fields[11]) + long.Parse(fields[12]); // utime, stime
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return ticks;
+    }
+
     /// <summary>OS threads that belong to Kafka clients: librdkafka's ("rdk:...") and our workers ("KafkaFast ...").</summary>
     internal static int KafkaThreadCount()
     {

@@ -8,16 +8,28 @@ namespace KafkaFast.Partitioning;
 /// </summary>
 internal static class KeyHashes
 {
-    private static readonly uint[] s_crc32Table = BuildCrc32Table();
+    /// <summary>Slicing-by-8 tables: [k * 256 + n] is the CRC of byte n followed by k zero bytes.</summary>
+    private static readonly uint[] s_crc32Tables = BuildCrc32Tables();
 
-    /// <summary>CRC-32 (IEEE 802.3, reflected, as zlib): librdkafka's rd_crc32.</summary>
+    /// <summary>CRC-32 (IEEE 802.3, reflected, as zlib): librdkafka's rd_crc32. Eight bytes per step.</summary>
     internal static uint Crc32(ReadOnlySpan<byte> data)
     {
-        uint[] table = s_crc32Table;
+        ReadOnlySpan<uint> t = s_crc32Tables;
         uint crc = 0xFFFFFFFF;
+        while (data.Length >= 8)
+        {
+            uint one = BinaryPrimitives.ReadUInt32LittleEndian(data) ^ crc;
+            uint two = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
+            crc = t[(7 * 256) + (int)(one & 0xFF)] ^ t[(6 * 256) + (int)((one >> 8) & 0xFF)] ^
+                  t[(5 * 256) + (int)((one >> 16) & 0xFF)] ^ t[(4 * 256) + (int)(one >> 24)] ^
+                  t[(3 * 256) + (int)(two & 0xFF)] ^ t[(2 * 256) + (int)((two >> 8) & 0xFF)] ^
+                  t[256 + (int)((two >> 16) & 0xFF)] ^ t[(int)(two >> 24)];
+            data = data[8..];
+        }
+
         foreach (byte b in data)
         {
-            crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+            crc = t[(int)((crc ^ b) & 0xFF)] ^ (crc >> 8);
         }
 
         return ~crc;
@@ -74,9 +86,9 @@ internal static class KeyHashes
         return unchecked((uint)(signed < 0 ? -signed : signed));
     }
 
-    private static uint[] BuildCrc32Table()
+    private static uint[] BuildCrc32Tables()
     {
-        var table = new uint[256];
+        var tables = new uint[8 * 256];
         for (uint n = 0; n < 256; n++)
         {
             uint c = n;
@@ -85,9 +97,18 @@ internal static class KeyHashes
                 c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
             }
 
-            table[n] = c;
+            tables[n] = c;
         }
 
-        return table;
+        for (int k = 1; k < 8; k++)
+        {
+            for (int n = 0; n < 256; n++)
+            {
+                uint previous = tables[((k - 1) * 256) + n];
+                tables[(k * 256) + n] = (previous >> 8) ^ tables[(int)(previous & 0xFF)];
+            }
+        }
+
+        return tables;
     }
 }

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using KafkaFast.Tool.Commands;
+
+namespace KafkaFast.Tool;
+
+/// <summary>The kafkafast command line. In-process entry point (tests call it with their own reader and writers).</summary>
+public static class KafkaFastCli
+{
+    /// <summary>Exit code for bad arguments (like kcat and most Unix tools).</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Runs one command; returns its exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var console = new ToolConsole(input, output, error);
+        RootCommand root = Build(console);
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            string command = parsed.CommandResult.Command == root ? "kafkafast" : $"kafkafast {parsed.CommandResult.Command.Name}";
+            error.WriteLine($"error: {parsed.Errors[0].Message}");
+            error.WriteLine($"usage: see '{command} --help'");
+            return UsageError;
+        }
+
+        try
+        {
+            var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            return await parsed.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is UsageException or ArgumentException)
+        {
+            // Bad arguments, or settings librdkafka refused (-X): one line, usage hint, exit 2.
+            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"usage: see 'kafkafast {parsed.CommandResult.Command.Name} --help'");
+            return UsageError;
+        }
+        catch (KafkaException e)
+        {
+            error.WriteLine($"error: {e.Code}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static RootCommand Build(ToolConsole console)
+    {
+        var root = new RootCommand("kafkafast: produce, consume, benchmark and demo Kafka. Without -b, an embedded cluster is started.");
+        root.Subcommands.Add(MockCommand.Create(console));
+        root.Subcommands.Add(ProduceCommand.Create(console));
+        return root;
+    }
+}
