@@ -309,4 +309,110 @@ public sealed class RequestEventsTests
         Assert.All(rtt, m => Assert.StartsWith("127.0.0.1:", (string)m.Tags["server.address"]!, StringComparison.Ordinal));
         Assert.Contains(metrics.Observe("kafkafast.librdkafka.broker.up"), m => m.Value == 1);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Body_sizes_are_counted_for_chunked_bodies_when_asked(bool count)
+    {
+        string topic = count ? "requests-counted" : "requests-declared";
+        var config = TestApp.EmbeddedConfig(topic);
+        config["KafkaFast:RequestEvents:CountBodyBytes"] = count ? "true" : "false";
+        await using var app = await TestApp.StartAsync(config);
+
+        // A request body of unknown length (chunked) and a chunked response.
+        var body = new StreamContent(new NonSeekableStream(new byte[3000]));
+        using HttpResponseMessage response = await app.Client.PostAsync("/chunked", body);
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith("read 3000 bytes;", text, StringComparison.Ordinal);
+        Assert.True(response.Headers.TransferEncodingChunked);
+        int responseBytes = Encoding.UTF8.GetByteCount("read 3000 bytes;") + 1000 + 500;
+
+        ReadBack.Event e = ReadBack.Events(app.Bootstrap, topic, expected: 1).Single();
+        if (count)
+        {
+            Assert.Equal(3000, e.Json.GetProperty("request_bytes").GetInt64());
+            Assert.Equal(responseBytes, e.Json.GetProperty("response_bytes").GetInt64());
+        }
+        else
+        {
+            Assert.False(e.Has("request_bytes"));  // nothing declared, nothing counted
+            Assert.False(e.Has("response_bytes"));
+        }
+    }
+
+    [Fact]
+    public async Task With_a_budget_wait_configured_a_full_budget_delays_the_event_instead_of_dropping_it()
+    {
+        string topic = "requests-wait";
+        var config = TestApp.EmbeddedConfig(topic);
+        config["KafkaFast:Producers:Default:MessageMaxBytes"] = "1000";
+        config["KafkaFast:Producers:Default:MemoryBudgetBytes"] = "262144";
+        config["KafkaFast:RequestEvents:BudgetFullWait"] = "00:00:10";
+        config["KafkaFast:RequestEvents:DeliveryLatencySampleInterval"] = "0";
+        await using var app = await TestApp.StartAsync(config);
+        using var metrics = new MetricsCapture(app.App.Services);
+        KafkaMockCluster cluster = app.Producers.EmbeddedCluster!;
+        KafkaProducer producer = app.Producers.GetProducer();
+        for (int b = 1; b <= 3; b++)
+        {
+            cluster.SetBrokerDown(b);
+        }
+
+        // Fill the budget while nothing can be delivered.
+        KafkaTopic handle = producer.GetTopic(topic);
+        byte[] filler = Encoding.UTF8.GetBytes($"{{\"filler\":\"{new string('f', 880)}\"}}");
+        int filled = 0;
+        while (producer.TryProduce(handle, default, filler))
+        {
+            filled++;
+        }
+
+        long refusedBefore = producer.GetStatistics().Rejected[ProduceRejectReason.BudgetFull];
+        Task<HttpResponseMessage> waiting = app.Client.GetAsync("/hello?waited=1");
+        await TestApp.Eventually(() => Task.FromResult(producer.GetStatistics().Rejected[ProduceRejectReason.BudgetFull] > refusedBefore), "the event to be refused once and wait");
+        Assert.False(waiting.IsCompleted); // the request waits for budget space (its end event is not written yet)
+
+        for (int b = 1; b <= 3; b++)
+        {
+            cluster.SetBrokerUp(b);
+        }
+
+        using (HttpResponseMessage response = await waiting.WaitAsync(TimeSpan.FromSeconds(30)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        List<ReadBack.Event> events = ReadBack.Events(app.Bootstrap, topic, expected: filled + 1);
+        ReadBack.Event waited = Assert.Single(events, e => e.Has("path"));
+        Assert.Equal("/hello", waited.Str("path"));
+        Assert.Empty(metrics.Of("kafkafast.request_events.dropped"));
+        Assert.Equal(1, metrics.Of("kafkafast.request_events.produced").Sum(m => m.Value));
+    }
+
+    [Fact]
+    public async Task A_topic_selector_resolves_new_topics_in_the_background_without_making_requests_wait()
+    {
+        string topic = "requests-default";
+        await using var app = await TestApp.StartAsync(TestApp.EmbeddedConfig(topic), configureEvents: o =>
+            o.TopicSelector = c => c.Request.Query.TryGetValue("tenant", out var tenant) ? $"requests-{tenant}" : null);
+        using var metrics = new MetricsCapture(app.App.Services);
+
+        (await app.Client.GetAsync("/hello?tenant=zeta&n=1")).EnsureSuccessStatusCode().Dispose(); // unknown topic: dropped, resolution starts
+        MetricsCapture.Measurement drop = Assert.Single(metrics.Of("kafkafast.request_events.dropped"));
+        Assert.Equal("topic_unavailable", drop.Tags["kafkafast.reason"]);
+        Assert.Equal("requests-zeta", drop.Tags["messaging.destination.name"]);
+        await TestApp.Eventually(() => Task.FromResult(app.Logs.Where("TopicResolved").Any()), "requests-zeta resolved");
+
+        (await app.Client.GetAsync("/hello?tenant=zeta&n=2")).EnsureSuccessStatusCode().Dispose();
+        (await app.Client.GetAsync("/hello?n=3")).EnsureSuccessStatusCode().Dispose();
+        Assert.Equal("/hello", ReadBack.Events(app.Bootstrap, "requests-zeta", expected: 1).Single().Str("path"));
+        Assert.Single(ReadBack.Events(app.Bootstrap, topic, expected: 1));
+        Assert.Single(metrics.Of("kafkafast.request_events.dropped"));
+    }
+
+    private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
 }

@@ -41,6 +41,13 @@ public sealed class KafkaRequestEventOptions
     /// </summary>
     public IList<string> IncludeHeaders { get; } = new List<string>();
 
+    /// <summary>
+    /// Count the body bytes actually read and written ("request_bytes", "response_bytes" in end events), chunked
+    /// bodies included. Off by default: it wraps the body streams (a few objects per request), and without it the
+    /// event carries the declared Content-Length values, when there are.
+    /// </summary>
+    public bool CountBodyBytes { get; set; }
+
     /// <summary>The message key when <see cref="KeySelector"/> is not set. Default none.</summary>
     public RequestEventKey Key { get; set; } = RequestEventKey.None;
 
@@ -80,5 +87,5 @@ public sealed class KafkaRequestEventOptions
     /// <inheritdoc/>
     public override string ToString() =>
         $"ProducerName={ProducerName}, Topic={Topic}, Phases={Phases}, SamplingRatio={SamplingRatio}, ExcludePaths=[{string.Join(", ", ExcludePaths)}], " +
-        $"IncludeQuery={IncludeQuery}, IncludeHeaders=[{string.Join(", ", IncludeHeaders)}], Key={Key}, PropagateTraceContext={PropagateTraceContext}, BudgetFullWait={BudgetFullWait}";
+        $"IncludeQuery={IncludeQuery}, IncludeHeaders=[{string.Join(", ", IncludeHeaders)}], CountBodyBytes={CountBodyBytes}, Key={Key}, PropagateTraceContext={PropagateTraceContext}, BudgetFullWait={BudgetFullWait}";
 }

@@ -106,6 +106,8 @@ internal sealed class KafkaRequestEventsMiddleware
         return _onEnd ? InvokeThenEmitEnd(context, started, startedUtc) : _next(context);
     }
 
+    private BodyCounters? CountersFor(HttpContext context) => _options.CountBodyBytes ? new BodyCounters(context) : null;
+
     private async Task ContinueAfterStartWait(Task waiting, HttpContext context, long started, DateTime startedUtc)
     {
         await waiting.ConfigureAwait(false);
@@ -114,13 +116,15 @@ internal sealed class KafkaRequestEventsMiddleware
 
     private async Task InvokeThenEmitEnd(HttpContext context, long started, DateTime startedUtc)
     {
+        BodyCounters? counters = CountersFor(context);
         try
         {
             await _next(context).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            Task? failedWait = Emit(context, RequestEventPhase.End, started, startedUtc, ex);
+            counters?.Restore();
+            Task? failedWait = Emit(context, RequestEventPhase.End, started, startedUtc, ex, counters);
             if (failedWait is not null)
             {
                 await failedWait.ConfigureAwait(false);
@@ -129,7 +133,8 @@ internal sealed class KafkaRequestEventsMiddleware
             throw;
         }
 
-        Task? wait = Emit(context, RequestEventPhase.End, started, startedUtc, null);
+        counters?.Restore();
+        Task? wait = Emit(context, RequestEventPhase.End, started, startedUtc, null, counters);
         if (wait is not null)
         {
             await wait.ConfigureAwait(false);
@@ -193,7 +198,7 @@ internal sealed class KafkaRequestEventsMiddleware
     }
 
     /// <summary>Writes one event. Returns null when done (written or dropped), or a task when waiting for budget space.</summary>
-    private Task? Emit(HttpContext context, RequestEventPhase phase, long started, DateTime startedUtc, Exception? error)
+    private Task? Emit(HttpContext context, RequestEventPhase phase, long started, DateTime startedUtc, Exception? error, BodyCounters? counters = null)
     {
         KafkaTopic? topic = _topic;
         Activity? send = null;
@@ -208,7 +213,7 @@ internal sealed class KafkaRequestEventsMiddleware
 
             Span<byte> keyBuffer = stackalloc byte[256];
             ReadOnlySpan<byte> key = WriteKey(context, keyBuffer, ref rentedKey);
-            var state = new EventState(this, context, phase, started, startedUtc, error);
+            var state = new EventState(this, context, phase, started, startedUtc, error, counters);
 
             ActivityContext trace = default;
             bool withHeaders = false;
@@ -633,14 +638,22 @@ internal sealed class KafkaRequestEventsMiddleware
             json.WriteNumber(Names.DurationMs, Stopwatch.GetElapsedTime(s.Started).TotalMilliseconds);
         }
 
-        if (request.ContentLength is long requestBytes)
+        if (end && s.Counters is { } counters)
         {
-            json.WriteNumber(Names.RequestBytes, requestBytes);
+            json.WriteNumber(Names.RequestBytes, counters.RequestBytes);
+            json.WriteNumber(Names.ResponseBytes, counters.ResponseBytes);
         }
-
-        if (end && context.Response.ContentLength is long responseBytes)
+        else
         {
-            json.WriteNumber(Names.ResponseBytes, responseBytes);
+            if (request.ContentLength is long requestBytes)
+            {
+                json.WriteNumber(Names.RequestBytes, requestBytes);
+            }
+
+            if (end && context.Response.ContentLength is long responseBytes)
+            {
+                json.WriteNumber(Names.ResponseBytes, responseBytes);
+            }
         }
 
         if (context.Connection.RemoteIpAddress is { } address)
@@ -735,8 +748,10 @@ internal sealed class KafkaRequestEventsMiddleware
     }
 
     /// <summary>What one event is written from (a struct: the produce call's state, no closure).</summary>
-    private readonly struct EventState(KafkaRequestEventsMiddleware owner, HttpContext context, RequestEventPhase phase, long started, DateTime startedUtc, Exception? error)
+    private readonly struct EventState(KafkaRequestEventsMiddleware owner, HttpContext context, RequestEventPhase phase, long started, DateTime startedUtc, Exception? error, BodyCounters? counters)
     {
+        public BodyCounters? Counters { get; } = counters;
+
         public KafkaRequestEventsMiddleware Owner { get; } = owner;
 
         public HttpContext Context { get; } = context;

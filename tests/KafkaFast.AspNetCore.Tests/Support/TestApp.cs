@@ -104,6 +104,22 @@ internal sealed class TestApp : IAsyncDisposable
             await context.Response.Body.WriteAsync(answer);
         });
         app.MapGet("/fail", IResult () => throw new InvalidOperationException("endpoint failed on purpose"));
+        app.MapPost("/chunked", async (HttpContext context) =>
+        {
+            byte[] buffer = new byte[4096];
+            long read = 0;
+            int n;
+            while ((n = await context.Request.Body.ReadAsync(buffer)) > 0)
+            {
+                read += n;
+            }
+
+            // No Content-Length: a chunked response written through both the pipe and the stream.
+            await context.Response.BodyWriter.WriteAsync(System.Text.Encoding.UTF8.GetBytes($"read {read} bytes;"));
+            System.Text.EncodingExtensions.GetBytes(System.Text.Encoding.UTF8, new string('w', 1000), context.Response.BodyWriter);
+            await context.Response.BodyWriter.FlushAsync();
+            await context.Response.Body.WriteAsync(new byte[500]);
+        });
         app.MapGet("/slow", async (SlowGate gate) =>
         {
             gate.Entered.TrySetResult();
