@@ -1,0 +1,157 @@
+// Three builds of one minimal endpoint for bench/aspnet-wrk.sh:
+//   none       no events
+//   kafkafast  app.UseKafkaRequestEvents (one JSON event per request, written into the producer's buffer)
+//   confluent  the same event written the usual way: Utf8JsonWriter into a buffer, ToArray, Confluent.Kafka Produce with a handler
+// and the broker, in its own process so that its CPU is not counted as the server's:
+//   dotnet KafkaFast.AspNetCore.Benchmarks.dll broker                     prints "BOOTSTRAP host:port,..." and runs until stdin closes
+//   dotnet KafkaFast.AspNetCore.Benchmarks.dll server VARIANT BOOTSTRAP PORT
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Confluent.Kafka;
+using KafkaFast;
+using KafkaFast.AspNetCore;
+using Microsoft.AspNetCore.Routing;
+
+const string Topic = "bench-requests";
+
+if (args.Length >= 1 && args[0] == "broker")
+{
+    using var cluster = new KafkaMockCluster(3);
+    cluster.CreateTopic(Topic, 6);
+    Console.WriteLine($"BOOTSTRAP {cluster.BootstrapServers}");
+    Console.Out.Flush();
+    while (Console.In.ReadLine() is not null)
+    {
+    }
+
+    return 0;
+}
+
+if (args.Length != 4 || args[0] != "server" || args[1] is not ("none" or "kafkafast" or "confluent"))
+{
+    Console.Error.WriteLine("usage: broker | server none|kafkafast|confluent BOOTSTRAP PORT");
+    return 2;
+}
+
+string variant = args[1], bootstrap = args[2], port = args[3];
+WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+builder.Logging.ClearProviders(); // the same for every variant: no logging, hence no per-request Activity
+builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+if (variant == "kafkafast")
+{
+    builder.Services.AddKafkaFast(o =>
+    {
+        o.Producer.BootstrapServers = bootstrap;
+        o.Topics.Add(Topic);
+    });
+}
+
+WebApplication app = builder.Build();
+IProducer<byte[], byte[]>? confluent = null;
+long confluentDelivered = 0, confluentFailed = 0, confluentRefused = 0;
+if (variant == "kafkafast")
+{
+    app.UseKafkaRequestEvents(o => o.Topic = Topic);
+}
+else if (variant == "confluent")
+{
+    confluent = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
+    {
+        BootstrapServers = bootstrap,
+        LingerMs = 5,               // KafkaFast's defaults: linger 5 ms, acks all, idempotence on
+        Acks = Confluent.Kafka.Acks.All,
+        EnableIdempotence = true,
+    }).Build();
+    Action<DeliveryReport<byte[], byte[]>> onDelivery = report =>
+    {
+        if (report.Error.IsError)
+        {
+            Interlocked.Increment(ref confluentFailed);
+        }
+        else
+        {
+            Interlocked.Increment(ref confluentDelivered);
+        }
+    };
+    app.Use(async (context, next) =>
+    {
+        long started = Stopwatch.GetTimestamp();
+        DateTime startedUtc = DateTime.UtcNow;
+        await next(context);
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            UsualEvent.Write(json, context, started, startedUtc);
+        }
+
+        try
+        {
+            confluent.Produce(Topic, new Message<byte[], byte[]> { Value = buffer.WrittenSpan.ToArray() }, onDelivery);
+        }
+        catch (ProduceException<byte[], byte[]>)
+        {
+            Interlocked.Increment(ref confluentRefused); // local queue full: dropped, never fail the request
+        }
+    });
+}
+
+app.MapGet("/hello", () => "hello");
+await app.RunAsync();
+
+if (variant == "kafkafast")
+{
+    // The host drained the producer on shutdown; its counters remain readable.
+    Console.WriteLine($"RESULT kafkafast {app.Services.GetRequiredService<IKafkaProducerProvider>().GetProducer().GetStatistics()}");
+}
+else if (confluent is not null)
+{
+    int left = confluent.Flush(TimeSpan.FromSeconds(30));
+    confluent.Dispose();
+    Console.WriteLine($"RESULT confluent delivered {confluentDelivered}, failed {confluentFailed}, refused {confluentRefused}, unflushed {left}");
+}
+
+return 0;
+
+/// <summary>The same fields as KafkaFast's end event, written the usual way.</summary>
+internal static class UsualEvent
+{
+    public static void Write(Utf8JsonWriter json, HttpContext context, long started, DateTime startedUtc)
+    {
+        HttpRequest request = context.Request;
+        json.WriteStartObject();
+        json.WriteString("event", "request.end");
+        json.WriteString("id", context.TraceIdentifier);
+        json.WriteString("ts", DateTime.UtcNow);
+        json.WriteString("start", startedUtc);
+        json.WriteString("method", request.Method);
+        json.WriteString("scheme", request.Scheme);
+        json.WriteString("host", request.Host.Value);
+        json.WriteString("path", request.Path.Value);
+        if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route })
+        {
+            json.WriteString("route", route);
+        }
+
+        json.WriteString("protocol", request.Protocol);
+        json.WriteNumber("status", context.Response.StatusCode);
+        json.WriteNumber("duration_ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (context.Response.ContentLength is long length)
+        {
+            json.WriteNumber("response_bytes", length);
+        }
+
+        if (context.Connection.RemoteIpAddress is IPAddress address)
+        {
+            json.WriteString("client", address.ToString());
+        }
+
+        if (request.Headers.UserAgent.Count > 0)
+        {
+            json.WriteString("user_agent", request.Headers.UserAgent.ToString());
+        }
+
+        json.WriteEndObject();
+    }
+}
