@@ -55,8 +55,10 @@ internal sealed class ProducerMonitor : IDisposable
     /// <summary>librdkafka's statistics interval; zero when statistics are off.</summary>
     public TimeSpan StatisticsInterval { get; }
 
+    private volatile bool _isFatal;
+
     /// <summary>The latest fatal state seen (no allocation: read on the request path to name a refusal).</summary>
-    public bool IsFatal { get; private set; }
+    public bool IsFatal => _isFatal;
 
     /// <summary>Counters no older than <paramref name="maxAge"/> (polls if needed).</summary>
     public ProducerStatistics Statistics(TimeSpan maxAge)
@@ -131,7 +133,7 @@ internal sealed class ProducerMonitor : IDisposable
         long now = _time.GetTimestamp();
         _pollTimestamp = now;
         _statistics = Producer.GetStatistics();
-        IsFatal = _statistics.IsFatal;
+        _isFatal = _statistics.IsFatal;
         if (_statistics.Failed > _failedSeen)
         {
             _failedSeen = _statistics.Failed;
