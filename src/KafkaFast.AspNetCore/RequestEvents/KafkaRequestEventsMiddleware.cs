@@ -357,6 +357,12 @@ internal sealed class KafkaRequestEventsMiddleware
         {
             await delivery.ConfigureAwait(false);
         }
+        catch (ProduceException ex) when (ex.Code is KafkaErrorCode.QueueFull or KafkaErrorCode.Fatal && ex.Status == PersistenceStatus.NotPersisted && ex.Partition < 0)
+        {
+            // Refused after waiting for space (OverflowPolicy.Wait): never accepted, so a drop, not a delivery.
+            Drop(ex.Code == KafkaErrorCode.Fatal ? DropReason.Fatal : DropReason.BudgetFull, topic);
+            return;
+        }
         catch (ProduceException ex)
         {
             errorType = ex.Code.ToString();
