@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace KafkaFast.Buffers;
 
 /// <summary>
@@ -31,10 +33,13 @@ internal sealed unsafe class Slab
     /// there while the slab is free, so a request thread holding a stale reference can never get space in a free slab.
     /// Set back to 0 only by <see cref="Activate"/>.
     /// </summary>
-    internal long Tail;
+    internal ref long Tail => ref _reservation.Tail;
 
     /// <summary>The client that installed the slab for its current use; a reservation in someone else's slab is void.</summary>
-    internal object? Owner;
+    internal ref object? Owner => ref _reservation.Owner;
+
+    /// <summary>What request threads touch on every reservation, padded away from the fields the worker writes per record.</summary>
+    private ReservationCell _reservation;
 
     /// <summary>-1 while open; once sealed, the offset where records end. Written once per use, by the sealer.</summary>
     internal long SealedLength = -1;
@@ -53,6 +58,13 @@ internal sealed unsafe class Slab
 
     /// <summary>Worker-only: bytes of records (without padding) currently in flight, for statistics.</summary>
     internal long BytesInFlight;
+
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct ReservationCell
+    {
+        [FieldOffset(64)] public long Tail;
+        [FieldOffset(72)] public object? Owner;
+    }
 
     internal MessageRecord* RecordAt(long offset) => (MessageRecord*)(Start + offset);
 

@@ -22,9 +22,12 @@ internal sealed unsafe partial class ProducerClient
     private readonly SafeEventFdHandle _wake;
     private readonly RdKafkaMessage** _drMessages;
 
-    /// <summary>Written by the worker only; read by anyone (aligned 64-bit loads are atomic on 64-bit).</summary>
-    private long _delivered;
-    private long _failed;
+    /// <summary>
+    /// Written by the worker only (per delivery report); read by anyone (aligned 64-bit loads are atomic on 64-bit).
+    /// Padded so these writes do not evict the fields request threads read on every call (_current, _sleeping).
+    /// </summary>
+    private PaddedInt64 _delivered;
+    private PaddedInt64 _failed;
 
     private Slab? _scanSlab;
     private PartitionBatch?[]?[] _batches = [];
@@ -410,7 +413,7 @@ internal sealed unsafe partial class ProducerClient
                 var record = (MessageRecord*)message->Private;
                 if (message->Err == 0)
                 {
-                    Volatile.Write(ref _delivered, _delivered + 1);
+                    Volatile.Write(ref _delivered.Value, _delivered.Value + 1);
                     if (record->CompletionId != 0)
                     {
                         int timestampType;
@@ -441,7 +444,7 @@ internal sealed unsafe partial class ProducerClient
 
     private void FailRecord(MessageRecord* record, int error, string reason, PersistenceStatus status, int partition)
     {
-        Volatile.Write(ref _failed, _failed + 1);
+        Volatile.Write(ref _failed.Value, _failed.Value + 1);
         _engine.CompleteFailed(record, (KafkaErrorCode)error, reason, status, partition);
         ReleaseRecord(record);
     }
@@ -577,7 +580,7 @@ internal sealed unsafe partial class ProducerClient
         if (lost > 0)
         {
             // Should not happen (purge reports every message); counted, never silent.
-            Volatile.Write(ref _failed, _failed + lost);
+            Volatile.Write(ref _failed.Value, _failed.Value + lost);
             _engine.OnMessagesLostAtShutdown(this, lost);
         }
 

@@ -32,8 +32,8 @@ internal sealed unsafe partial class ProducerClient
     private Slab? _chainHead;
     private Slab? _chainTail;
 
-    /// <summary>Messages accepted (committed) by request threads. Padded from the fields above to avoid false sharing.</summary>
-    private PaddedCounter _accepted;
+    /// <summary>Messages accepted (committed) by request threads. Padded: request threads add to it on every call.</summary>
+    private PaddedInt64 _accepted;
 
     /// <summary>1 while the worker sleeps without a timeout-bound poll; the first publisher to see it wakes the worker.</summary>
     private int _sleeping;
@@ -59,9 +59,9 @@ internal sealed unsafe partial class ProducerClient
 
     internal long Accepted => Volatile.Read(ref _accepted.Value);
 
-    internal long Delivered => Volatile.Read(ref _delivered);
+    internal long Delivered => Volatile.Read(ref _delivered.Value);
 
-    internal long Failed => Volatile.Read(ref _failed);
+    internal long Failed => Volatile.Read(ref _failed.Value);
 
     /// <summary>Accepted and not yet delivered or failed.</summary>
     internal long InFlight => Accepted - Delivered - Failed;
@@ -235,11 +235,5 @@ internal sealed unsafe partial class ProducerClient
                 return;
             }
         }
-    }
-
-    [StructLayout(LayoutKind.Explicit, Size = 128)]
-    private struct PaddedCounter
-    {
-        [FieldOffset(64)] public long Value;
     }
 }
