@@ -4,13 +4,13 @@
 # process user+sys from /proc/<pid>/stat over the measured run), CPU added per event (vs. no events), latency p50/p99.
 # The broker (KafkaFast's embedded cluster) runs in its own process, so its CPU is not counted as the server's.
 #
-#   bench/aspnet-wrk.sh                       DURATION=20 WARMUP=5 CONNECTIONS=32 THREADS=1 ROUNDS=1 by default
+#   bench/aspnet-wrk.sh                       DURATION=20 WARMUP=10 CONNECTIONS=32 THREADS=1 ROUNDS=1 by default (warm-up lets tiered JIT finish)
 #   ROUNDS=3 DURATION=30 bench/aspnet-wrk.sh  repeat the three variants, interleaved
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-20}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-10}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 ROUNDS=${ROUNDS:-1}
@@ -88,4 +88,7 @@ if [ -n "${runs[none]:-}" ]; then
       printf "CPU added per event: kafkafast %.2f us, confluent %.2f us; kafkafast/confluent = %.2f (target <= 0.40)\n", k - b, c - b, (c - b) > 0 ? (k - b) / (c - b) : 0 }'
   fi
 fi
+echo
+echo "request thread only (no HTTP, middleware invoked directly, best of 5 x 200,000):"
+dotnet "$BIN" inproc "$bootstrap" | sed 's/^INPROC /  /'
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

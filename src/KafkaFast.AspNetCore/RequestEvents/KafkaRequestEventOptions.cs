@@ -64,7 +64,7 @@ public sealed class KafkaRequestEventOptions
     public TimeSpan BudgetFullWait { get; set; } = TimeSpan.Zero;
 
     /// <summary>
-    /// Every Nth event is sent with an awaited produce, to measure the time to the broker's acknowledgement
+    /// Every Nth event (counted per request thread) is sent with an awaited produce, to measure the time to the broker's acknowledgement
     /// (kafkafast.producer.delivery.duration). 0 turns it off. Default 100.
     /// </summary>
     public int DeliveryLatencySampleInterval { get; set; } = 100;
