@@ -219,7 +219,21 @@ internal static class InProcess
         });
         usual.Run(endpoint);
 
-        var variants = new (string Name, RequestDelegate Pipeline)[] { ("none", none.Build()), ("kafkafast", kafkaFast.Build()), ("confluent", usual.Build()) };
+        // The same fields as "confluent", written with the core's TryProduceJson by a bare middleware: what the
+        // KafkaFast middleware adds on top of the core call (options, hooks, sampling, metrics checks).
+        KafkaProducer kafkaProducer = app.Services.GetRequiredService<KafkaProducer>();
+        KafkaTopic kafkaTopic = kafkaProducer.GetTopic(topic);
+        var bare = new ApplicationBuilder(app.Services);
+        bare.Use(async (context, next) =>
+        {
+            long started = Stopwatch.GetTimestamp();
+            DateTime startedUtc = DateTime.UtcNow;
+            await next(context);
+            kafkaProducer.TryProduceJson(kafkaTopic, default, (context, started, startedUtc), static (json, s) => UsualEvent.Write(json, s.context, s.started, s.startedUtc));
+        });
+        bare.Run(endpoint);
+
+        var variants = new (string Name, RequestDelegate Pipeline)[] { ("none", none.Build()), ("kafkafast", kafkaFast.Build()), ("confluent", usual.Build()), ("core-only", bare.Build()) };
         HttpContext context = Context();
         var best = new Dictionary<string, (double Ns, double Bytes)>();
         for (int run = 0; run < 5; run++)
