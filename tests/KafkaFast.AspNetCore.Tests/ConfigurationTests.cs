@@ -120,7 +120,7 @@ public sealed class ConfigurationTests
     public async Task Named_producers_each_get_their_settings_and_are_injectable_by_name()
     {
         var config = TestApp.EmbeddedConfig("requests-named");
-        config["KafkaFast:Producers:Audit:BootstrapServers"] = "embedded";
+        config["KafkaFast:Producers:Audit:UseEmbeddedCluster"] = "true"; // no BootstrapServers needed; shares the one embedded cluster
         config["KafkaFast:Producers:Audit:ClientId"] = "audit-writer";
         config["KafkaFast:Producers:Audit:Topics:0"] = "audit";
         config["KafkaFast:Producers:Audit:MemoryBudgetBytes"] = "4456448";
@@ -134,6 +134,8 @@ public sealed class ConfigurationTests
         Assert.Same(app.Producers.GetProducer("Default"), byDefault);
         Assert.NotSame(audit, byDefault);
         Assert.Equal("audit-writer", audit.Options.ClientId);
+        Assert.Equal(byDefault.Options.BootstrapServers, audit.Options.BootstrapServers);
+        Assert.Equal(app.Producers.EmbeddedCluster!.BootstrapServers, audit.Options.BootstrapServers);
         Assert.Equal(4456448, audit.Options.MemoryBudgetBytes);
         Assert.Equal(["Audit", "Default"], app.Producers.Names.Order());
         Assert.Throws<InvalidOperationException>(() => app.Producers.GetProducer("Billing"));
