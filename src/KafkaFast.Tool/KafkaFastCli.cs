@@ -47,6 +47,7 @@ public static class KafkaFastCli
         var root = new RootCommand("kafkafast: produce, consume, benchmark and demo Kafka. Without -b, an embedded cluster is started.");
         root.Subcommands.Add(MockCommand.Create(console));
         root.Subcommands.Add(ProduceCommand.Create(console));
+        root.Subcommands.Add(BenchCommand.Create(console));
         return root;
     }
 }

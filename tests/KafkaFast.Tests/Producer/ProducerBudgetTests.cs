@@ -70,6 +70,42 @@ public sealed class ProducerBudgetTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_call_on_a_full_budget_returns_the_accepted_prefix_instead_of_waiting()
+    {
+        _cluster.CreateTopic("batch-full", 2);
+        await using var producer = new KafkaProducer(Producers.Options(_cluster, o =>
+        {
+            o.MessageMaxBytes = SmallMessageMax;
+            o.MemoryBudgetBytes = 4 * 128 * 1024;
+        }));
+        var topic = producer.GetTopic("batch-full");
+        AllBrokers(up: false);
+
+        var batch = Enumerable.Range(0, 200).Select(i => new ProducerMessage(BitConverter.GetBytes(i), new byte[500])).ToArray();
+        long accepted = 0;
+        for (int call = 0; call < 100; call++)
+        {
+            // Off the test thread, so that a call that never returns fails the test instead of hanging it.
+            int taken = await Task.Run(() => producer.TryProduceBatch(topic, batch)).WaitAsync(TimeSpan.FromSeconds(30));
+            accepted += taken;
+            if (taken < batch.Length)
+            {
+                break;
+            }
+        }
+
+        var stats = producer.GetStatistics();
+        Assert.True(accepted < 100 * batch.Length, "the budget never filled");
+        Assert.Equal(accepted, stats.Accepted);
+        Assert.Equal(0, await Task.Run(() => producer.TryProduceBatch(topic, batch)).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, stats.Rejected[ProduceRejectReason.BudgetFull] + 1);
+
+        AllBrokers(up: true);
+        await Producers.FlushOrFail(producer);
+        Assert.Equal(accepted, producer.GetStatistics().Delivered);
+    }
+
+    [Fact]
     public async Task Waiting_calls_succeed_when_space_frees_and_give_up_at_their_deadline()
     {
         _cluster.CreateTopic("wait", 1);

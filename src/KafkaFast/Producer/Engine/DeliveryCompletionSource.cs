@@ -4,9 +4,9 @@ namespace KafkaFast.Engine;
 
 /// <summary>
 /// The pooled awaitable behind <see cref="KafkaProducer.ProduceAsync(KafkaTopic, ProducerMessage, CancellationToken)"/>.
-/// The worker completes it from the delivery report; continuations always run on the thread pool
-/// (RunContinuationsAsynchronously), never on the worker. It returns to its pool when the awaiter reads the result,
-/// so each ValueTask must be awaited exactly once.
+/// The worker collects completions into a <see cref="DeliveryCompletionBatch"/> that a thread-pool thread
+/// completes, so continuations run inline on that pool thread, never on the worker. It returns to its pool when
+/// the awaiter reads the result, so each ValueTask must be awaited exactly once.
 /// </summary>
 internal sealed class DeliveryCompletionSource : IValueTaskSource<DeliveryResult>
 {
@@ -17,7 +17,7 @@ internal sealed class DeliveryCompletionSource : IValueTaskSource<DeliveryResult
     {
         _pool = pool;
         Id = id;
-        _core.RunContinuationsAsynchronously = true;
+        _core.RunContinuationsAsynchronously = false; // completed on a thread-pool thread already (DeliveryCompletionBatch)
     }
 
     /// <summary>1-based id stored in the message record (0 there means no awaiter).</summary>

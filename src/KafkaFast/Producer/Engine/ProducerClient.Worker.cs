@@ -42,6 +42,12 @@ internal sealed unsafe partial class ProducerClient
 
     private Thread? _thread;
 
+    /// <summary>Awaiters completed in the current pass, not yet handed to the thread pool.</summary>
+    private DeliveryCompletionBatch? _completions;
+
+    /// <summary>Stands in for the batch when a failed record has no awaiter (never receives anything).</summary>
+    private static readonly DeliveryCompletionBatch s_noAwaiters = DeliveryCompletionBatch.Rent(new Stack<DeliveryCompletionBatch>());
+
     /// <summary>How long the worker lets records accumulate once it has caught up: 1 ms, or 0 when linger is under 1 ms.</summary>
     private int _batchPauseMs;
 
@@ -215,6 +221,18 @@ internal sealed unsafe partial class ProducerClient
     }
 
     private bool FlushListed()
+    {
+        try
+        {
+            return FlushListedCore();
+        }
+        finally
+        {
+            DispatchCompletions(); // awaiters of records librdkafka refused outright
+        }
+    }
+
+    private bool FlushListedCore()
     {
         bool any = false;
         foreach (PartitionBatch batch in _listed)
@@ -394,12 +412,35 @@ internal sealed unsafe partial class ProducerClient
             }
         }
 
+        DispatchCompletions();
         if (taken > 0 && InFlight == 0)
         {
             _engine.OnClientDrained();
         }
 
         return taken;
+    }
+
+    /// <summary>The batch awaiters completed in this pass go into; dispatched when full or at the end of the pass.</summary>
+    private DeliveryCompletionBatch Completions()
+    {
+        DeliveryCompletionBatch batch = _completions ??= _engine.RentCompletionBatch();
+        if (batch.IsFull)
+        {
+            DispatchCompletions();
+            batch = _completions = _engine.RentCompletionBatch();
+        }
+
+        return batch;
+    }
+
+    private void DispatchCompletions()
+    {
+        if (_completions is { Count: > 0 } batch)
+        {
+            _completions = null;
+            ThreadPool.UnsafeQueueUserWorkItem(batch, preferLocal: false);
+        }
     }
 
     private void TakeDeliveryReports(nint ev)
@@ -418,7 +459,7 @@ internal sealed unsafe partial class ProducerClient
                     {
                         int timestampType;
                         long timestamp = LibRdKafka.MessageTimestamp(message, &timestampType);
-                        _engine.CompleteDelivered(record, message->Partition, message->Offset, timestamp, timestampType);
+                        _engine.CompleteDelivered(Completions(), record, message->Partition, message->Offset, timestamp, timestampType);
                     }
 
                     ReleaseRecord(record);
@@ -445,7 +486,7 @@ internal sealed unsafe partial class ProducerClient
     private void FailRecord(MessageRecord* record, int error, string reason, PersistenceStatus status, int partition)
     {
         Volatile.Write(ref _failed.Value, _failed.Value + 1);
-        _engine.CompleteFailed(record, (KafkaErrorCode)error, reason, status, partition);
+        _engine.CompleteFailed(record->CompletionId != 0 ? Completions() : s_noAwaiters, record, (KafkaErrorCode)error, reason, status, partition);
         ReleaseRecord(record);
     }
 
@@ -563,6 +604,7 @@ internal sealed unsafe partial class ProducerClient
 
         _retry.Clear();
 
+        DispatchCompletions();
         long until = Environment.TickCount64 + 5000;
         while (InFlight > 0 && Environment.TickCount64 < until)
         {

@@ -7,16 +7,20 @@ namespace KafkaFast.Engine;
 /// <summary>What workers report to the engine: delivery outcomes, librdkafka errors, logs, statistics.</summary>
 internal sealed unsafe partial class ProducerEngine
 {
-    /// <summary>Worker thread: a message was delivered and an awaiter waits for it.</summary>
-    internal void CompleteDelivered(MessageRecord* record, int partition, long offset, long timestampMs, int timestampType)
+    private readonly Stack<DeliveryCompletionBatch> _completionBatches = new();
+
+    internal DeliveryCompletionBatch RentCompletionBatch() => DeliveryCompletionBatch.Rent(_completionBatches);
+
+    /// <summary>Worker thread: a message was delivered and an awaiter waits for it (completed when the batch runs).</summary>
+    internal void CompleteDelivered(DeliveryCompletionBatch completions, MessageRecord* record, int partition, long offset, long timestampMs, int timestampType)
     {
         DeliveryCompletionSource source = Completions.Get(record->CompletionId);
-        source.SetResult(new DeliveryResult(TopicAt(record->TopicIndex).Name, partition, offset,
+        completions.Add(source, new DeliveryResult(TopicAt(record->TopicIndex).Name, partition, offset,
             DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(timestampMs, 0)), (TimestampType)timestampType));
     }
 
     /// <summary>Worker thread: a message failed. Counted, published (with copies of key and value), awaiter failed.</summary>
-    internal void CompleteFailed(MessageRecord* record, KafkaErrorCode error, string reason, PersistenceStatus status, int partition)
+    internal void CompleteFailed(DeliveryCompletionBatch completions, MessageRecord* record, KafkaErrorCode error, string reason, PersistenceStatus status, int partition)
     {
         string topic = TopicAt(record->TopicIndex).Name;
         lock (_failedByError)
@@ -39,7 +43,7 @@ internal sealed unsafe partial class ProducerEngine
 
         if (record->CompletionId != 0)
         {
-            Completions.Get(record->CompletionId).SetException(
+            completions.Add(Completions.Get(record->CompletionId),
                 new ProduceException(error, $"Delivery to {topic}[{partition}] failed: {reason}", topic, partition, status));
         }
     }

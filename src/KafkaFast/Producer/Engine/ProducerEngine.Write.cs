@@ -12,6 +12,9 @@ namespace KafkaFast.Engine;
 /// </summary>
 internal sealed unsafe partial class ProducerEngine
 {
+    [ThreadStatic]
+    private static BatchScratch? t_batchScratch;
+
     /// <summary>Space reserved for a serialize-in-place value when the caller gives no hint (Utf8JsonWriter asks for 4 KiB at once).</summary>
     private const int DefaultSerializeReservation = 4096 + 512;
 
@@ -34,7 +37,7 @@ internal sealed unsafe partial class ProducerEngine
 
         (long headersFramed, long headersPayload) = headers.IsEmpty ? (0, 0) : HeaderCodec.Measure(headers);
         int valueLength = value.ByteCount;
-        long size = CheckSize(key.Length, valueLength, headersFramed, headersPayload);
+        long size = CheckSize(key.Length, valueLength, headersFramed, headersPayload, headers.Length);
         partition = ChoosePartition(topic, key, partition);
         ProducerClient client = _clients[topic.ClientOfPartition[partition]];
         if (!client.TryReserve(size, out Slab slab, out long offset))
@@ -65,11 +68,13 @@ internal sealed unsafe partial class ProducerEngine
             return 0;
         }
 
-        const int Chunk = 256;
-        Span<int> partitions = stackalloc int[Math.Min(messages.Length, Chunk)];
-        Span<long> sizes = stackalloc long[partitions.Length];
-        Span<long> framedHeaders = stackalloc long[partitions.Length];
-        Span<long> timestamps = stackalloc long[partitions.Length];
+        // Per-thread scratch rather than stackalloc: a method with stackalloc and loops gets no tiered PGO.
+        BatchScratch scratch = t_batchScratch ??= new BatchScratch();
+        const int Chunk = BatchScratch.Capacity;
+        Span<int> partitions = scratch.Partitions;
+        Span<long> sizes = scratch.Sizes;
+        Span<long> framedHeaders = scratch.FramedHeaders;
+        Span<long> timestamps = scratch.Timestamps;
         int accepted = 0;
         while (accepted < messages.Length)
         {
@@ -80,7 +85,7 @@ internal sealed unsafe partial class ProducerEngine
                 (long framed, long payload) = m.Headers.IsEmpty ? (0, 0) : HeaderCodec.Measure(m.Headers.Span);
                 framedHeaders[i] = framed;
                 timestamps[i] = TimestampOf(m.Timestamp);
-                sizes[i] = CheckSize(m.Key.Length, m.Value.Length, framed, payload, accepted + i);
+                sizes[i] = CheckSize(m.Key.Length, m.Value.Length, framed, payload, m.Headers.Length, accepted + i);
                 partitions[i] = ChoosePartition(topic, m.Key.Span, m.Partition, accepted + i);
             }
 
@@ -96,15 +101,17 @@ internal sealed unsafe partial class ProducerEngine
                 }
 
                 ProducerClient client = _clients[clientIndex];
-                if (!client.TryReserve(total, out Slab slab, out long offset))
+                bool reserved = client.TryReserve(total, out Slab slab, out long offset);
+                if (!reserved && end - run > 1)
                 {
-                    if (end - run == 1)
-                    {
-                        return accepted + run;
-                    }
+                    // The budget cannot take the whole run: take its first message alone, if it fits.
+                    end = run + 1;
+                    reserved = client.TryReserve(sizes[run], out slab, out offset);
+                }
 
-                    end = run + 1; // the run did not fit: fall back to one message, then try again
-                    continue;
+                if (!reserved)
+                {
+                    return accepted + run; // budget full: the prefix before this message is accepted
                 }
 
                 long position = offset;
@@ -259,10 +266,10 @@ internal sealed unsafe partial class ProducerEngine
         return ms;
     }
 
-    private long CheckSize(int keyLength, int valueLength, long headersFramed, long headersPayload, int index = -1)
+    private long CheckSize(int keyLength, int valueLength, long headersFramed, long headersPayload, int headerCount, int index = -1)
     {
         long payload = (long)keyLength + valueLength + headersPayload;
-        long size = MessageRecord.SizeFor(keyLength, valueLength, headersFramed);
+        long size = MessageRecord.SizeFor(keyLength, valueLength, headersFramed, headerCount);
         if (payload > MessageMaxBytes || size > Arena.SlabSize)
         {
             CountRejected(ProduceRejectReason.MessageTooLarge);
@@ -323,5 +330,15 @@ internal sealed unsafe partial class ProducerEngine
         {
             HeaderCodec.Write(headers, data + key.Length + valueLength);
         }
+    }
+
+    /// <summary>What the batch call works out per message before writing (one chunk at a time).</summary>
+    private sealed class BatchScratch
+    {
+        internal const int Capacity = 256;
+        internal readonly int[] Partitions = new int[Capacity];
+        internal readonly long[] Sizes = new long[Capacity];
+        internal readonly long[] FramedHeaders = new long[Capacity];
+        internal readonly long[] Timestamps = new long[Capacity];
     }
 }

@@ -151,10 +151,9 @@ internal sealed partial class ProducerEngine
             Set("message.timeout.ms", ((long)options.MessageTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
             Set("partitioner", KeyPartitioner.PropertyValue(options.Partitioner));
 
-            // The budget bounds our memory; librdkafka's own bookkeeping (~200 bytes per message it holds) is capped
-            // by its message count. Its byte limit is lifted: our slabs already bound the payload bytes.
-            long messageCap = Math.Clamp(options.MemoryBudgetBytes / 1024 / options.MaxClients, 10_000, 10_000_000);
-            Set("queue.buffering.max.messages", messageCap.ToString(CultureInfo.InvariantCulture));
+            // The budget bounds both our records and librdkafka's per-message memory (each record is charged its
+            // share: MessageRecord.LibrdkafkaOverhead), so librdkafka's own queue limits are lifted.
+            Set("queue.buffering.max.messages", "2147483647");
             Set("queue.buffering.max.kbytes", "2147483647");
             Set("log.queue", "true");
 

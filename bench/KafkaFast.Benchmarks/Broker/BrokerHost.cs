@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace KafkaFast.Benchmarks.Broker;
+
+/// <summary>
+/// The broker-host mode: this program, re-launched as a child process, runs the embedded cluster so that its
+/// CPU is not counted as the producer's. Protocol, one line each way: it prints "bootstrap HOST:PORT,..." once,
+/// then answers each command on stdin with "ok ..." or "error ...". Commands: "topic NAME PARTITIONS",
+/// "rtt MILLISECONDS" (every broker), "down ID", "up ID", "quit". It exits when stdin closes (the parent died).
+/// </summary>
+internal static class BrokerHost
+{
+    internal const string Mode = "broker-host";
+
+    internal static int Run(int brokerCount)
+    {
+        using var cluster = new KafkaMockCluster(brokerCount);
+        var stdout = Console.Out;
+        stdout.WriteLine($"bootstrap {cluster.BootstrapServers}");
+        stdout.Flush();
+
+        string? line;
+        while ((line = Console.In.ReadLine()) is not null)
+        {
+            string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                switch (parts[0])
+                {
+                    case "topic":
+                        cluster.CreateTopic(parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture));
+                        stdout.WriteLine("ok");
+                        break;
+                    case "rtt":
+                        var rtt = TimeSpan.FromMilliseconds(int.Parse(parts[1], CultureInfo.InvariantCulture));
+                        for (int id = 1; id <= cluster.BrokerCount; id++)
+                        {
+                            cluster.SetBrokerRoundTripTime(id, rtt);
+                        }
+
+                        stdout.WriteLine("ok");
+                        break;
+                    case "down":
+                        cluster.SetBrokerDown(int.Parse(parts[1], CultureInfo.InvariantCulture));
+                        stdout.WriteLine("ok");
+                        break;
+                    case "up":
+                        cluster.SetBrokerUp(int.Parse(parts[1], CultureInfo.InvariantCulture));
+                        stdout.WriteLine("ok");
+                        break;
+                    case "quit":
+                        stdout.WriteLine("ok");
+                        stdout.Flush();
+                        return 0;
+                    default:
+                        stdout.WriteLine($"error unknown command '{parts[0]}'");
+                        break;
+                }
+            }
+            catch (Exception e) when (e is KafkaException or ArgumentException or FormatException or IndexOutOfRangeException)
+            {
+                stdout.WriteLine($"error {e.Message.ReplaceLineEndings(" ")}");
+            }
+
+            stdout.Flush();
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace KafkaFast.Benchmarks.Broker;
+
+/// <summary>
+/// The parent's side of <see cref="BrokerHost"/>: starts this same program in broker-host mode, reads the
+/// bootstrap string, and sends commands (a fresh topic per scenario run, broker RTT for the overload scenario).
+/// </summary>
+internal sealed class BrokerProcess : IDisposable
+{
+    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Process _process;
+    private readonly Lock _lock = new();
+    private int _topicCounter;
+
+    private BrokerProcess(Process process, string bootstrap)
+    {
+        _process = process;
+        BootstrapServers = bootstrap;
+    }
+
+    internal string BootstrapServers { get; }
+
+    internal int ProcessId => _process.Id;
+
+    /// <summary>Starts the broker host (3 brokers by default) and waits for its bootstrap string.</summary>
+    internal static BrokerProcess Start(int brokerCount)
+    {
+        string self = Environment.ProcessPath ?? throw new InvalidOperationException("Environment.ProcessPath is unknown.");
+        var info = new ProcessStartInfo(self)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = false, // librdkafka's own log lines go straight to our stderr
+            UseShellExecute = false,
+        };
+
+        // Under "dotnet bench.dll" the process is the muxer: pass the assembly. Under the apphost, the apphost is enough.
+        if (Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            info.ArgumentList.Add(typeof(BrokerProcess).Assembly.Location);
+        }
+
+        info.ArgumentList.Add(BrokerHost.Mode);
+        info.ArgumentList.Add(brokerCount.ToString(CultureInfo.InvariantCulture));
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {self} in broker-host mode.");
+        string? first = ReadLineWithTimeout(process, ReplyTimeout);
+        if (first is null || !first.StartsWith("bootstrap ", StringComparison.Ordinal))
+        {
+            process.Kill();
+            throw new InvalidOperationException($"The broker host did not start: '{first}'.");
+        }
+
+        return new BrokerProcess(process, first["bootstrap ".Length..]);
+    }
+
+    /// <summary>Creates a new, uniquely named topic and returns its name.</summary>
+    internal string CreateTopic(string prefix, int partitions)
+    {
+        string name = $"{prefix}-{Interlocked.Increment(ref _topicCounter)}-{Environment.TickCount64 % 100_000}";
+        Send($"topic {name} {partitions}");
+        return name;
+    }
+
+    /// <summary>Sets every broker's round-trip time.</summary>
+    internal void SetRoundTripTime(TimeSpan rtt) => Send($"rtt {(int)rtt.TotalMilliseconds}");
+
+    /// <summary>CPU the broker host has used so far, in nanoseconds.</summary>
+    internal long CpuNanoseconds => Measurement.ProcessStats.OtherProcessCpuNanoseconds(_process.Id);
+
+    /// <summary>The broker host's resident memory, in bytes.</summary>
+    internal long ResidentBytes => Measurement.ProcessStats.OtherProcessResidentBytes(_process.Id);
+
+    private void Send(string command)
+    {
+        lock (_lock)
+        {
+            _process.StandardInput.WriteLine(command);
+            _process.StandardInput.Flush();
+            string? reply = ReadLineWithTimeout(_process, ReplyTimeout);
+            if (reply is null || !reply.StartsWith("ok", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"Broker host refused '{command}': {reply ?? "no answer"}");
+            }
+        }
+    }
+
+    private static string? ReadLineWithTimeout(Process process, TimeSpan timeout)
+    {
+        Task<string?> read = process.StandardOutput.ReadLineAsync();
+        return read.Wait(timeout) ? read.Result : null;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.StandardInput.WriteLine("quit");
+                _process.StandardInput.Close();
+                if (!_process.WaitForExit(10_000))
+                {
+                    _process.Kill();
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+    }
+}
