@@ -85,7 +85,8 @@ if [ -n "${runs[none]:-}" ]; then
   echo "mean CPU per request: none $base us$( [ -n "${runs[kafkafast]:-}" ] && echo ", kafkafast $(avg kafkafast) us")$( [ -n "${runs[confluent]:-}" ] && echo ", confluent $(avg confluent) us")"
   if [ -n "${runs[kafkafast]:-}" ] && [ -n "${runs[confluent]:-}" ]; then
     awk -v b="$base" -v k="$(avg kafkafast)" -v c="$(avg confluent)" 'BEGIN {
-      printf "CPU added per event: kafkafast %.2f us, confluent %.2f us; kafkafast/confluent = %.2f (target <= 0.40)\n", k - b, c - b, (c - b) > 0 ? (k - b) / (c - b) : 0 }'
+      ratio = 0; if (c - b > 0) ratio = (k - b) / (c - b)
+      printf "CPU added per event: kafkafast %.2f us, confluent %.2f us; kafkafast/confluent = %.2f (target <= 0.40)\n", k - b, c - b, ratio }'
   fi
 fi
 echo
