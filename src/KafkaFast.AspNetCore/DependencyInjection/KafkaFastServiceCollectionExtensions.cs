@@ -1,0 +1,132 @@
+using KafkaFast;
+using KafkaFast.AspNetCore;
+using KafkaFast.AspNetCore.Diagnostics;
+using KafkaFast.AspNetCore.Hosting;
+using KafkaFast.AspNetCore.RequestEvents;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers KafkaFast producers, their hosted lifecycle, metrics and validation.</summary>
+public static class KafkaFastServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds KafkaFast's services (hosted lifecycle, metrics, provider) without a producer; add producers with
+    /// <see cref="KafkaFastBuilderExtensions.AddProducer(IKafkaFastBuilder, string, Action{KafkaFastProducerOptions})"/>.
+    /// </summary>
+    public static IKafkaFastBuilder AddKafkaFast(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions();
+        services.AddMetrics();
+        services.TryAddSingleton<KafkaProducerRegistry>();
+        services.TryAddSingleton<IKafkaProducerProvider>(sp => sp.GetRequiredService<KafkaProducerRegistry>());
+        services.TryAddSingleton<KafkaFastMetrics>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KafkaFastHostedService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaFastProducerOptions>, KafkaFastProducerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaFastEmbeddedClusterOptions>, KafkaFastEmbeddedClusterOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaRequestEventOptions>, KafkaRequestEventConfigurationValidator>());
+        services.AddOptions<KafkaFastEmbeddedClusterOptions>().ValidateOnStart();
+
+        // The "Default" producer (or the only one) as KafkaProducer.
+        services.TryAddSingleton<KafkaProducer>(sp =>
+        {
+            KafkaProducerRegistry registry = sp.GetRequiredService<KafkaProducerRegistry>();
+            string name = registry.Names.Contains(KafkaFastProducerOptions.DefaultName) || registry.Names.Count != 1 ? KafkaFastProducerOptions.DefaultName : registry.Names.First();
+            return registry.GetProducer(name);
+        });
+        return new KafkaFastBuilder(services);
+    }
+
+    /// <summary>
+    /// Adds KafkaFast from a configuration section (usually <c>configuration.GetSection("KafkaFast")</c>): one producer
+    /// per child of <c>Producers</c> (named by its key), the embedded cluster from <c>EmbeddedCluster</c>, and the
+    /// request-event middleware's options from <c>RequestEvents</c>. Everything is validated when the host starts;
+    /// an unknown key is an error.
+    /// </summary>
+    public static IKafkaFastBuilder AddKafkaFast(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        IKafkaFastBuilder builder = services.AddKafkaFast();
+        if (configuration is not IConfigurationSection section)
+        {
+            section = configuration.GetSection("KafkaFast");
+        }
+
+        services.AddSingleton(new KafkaFastRootConfiguration(section));
+        services.Configure<KafkaFastEmbeddedClusterOptions>(section.GetSection(KafkaFastRootConfiguration.EmbeddedClusterKey));
+        foreach (IConfigurationSection producer in section.GetSection(KafkaFastRootConfiguration.ProducersKey).GetChildren())
+        {
+            builder.AddProducer(producer.Key, producer);
+        }
+
+        IConfigurationSection requestEvents = section.GetSection(KafkaRequestEventOptionsValidator.SectionName);
+        if (requestEvents.Exists())
+        {
+            services.AddOptions<KafkaRequestEventOptions>(requestEvents.Path).Bind(requestEvents).ValidateOnStart();
+        }
+
+        return builder;
+    }
+
+    /// <summary>Adds KafkaFast with one producer, <see cref="KafkaFastProducerOptions.DefaultName"/>, configured in code.</summary>
+    public static IKafkaFastBuilder AddKafkaFast(this IServiceCollection services, Action<KafkaFastProducerOptions> configure) =>
+        services.AddKafkaFast().AddProducer(KafkaFastProducerOptions.DefaultName, configure);
+}
+
+/// <summary>Adds producers to KafkaFast.</summary>
+public static class KafkaFastBuilderExtensions
+{
+    /// <summary>Adds (or configures further) the producer <paramref name="name"/>, bound from <paramref name="configuration"/>.</summary>
+    public static IKafkaFastBuilder AddProducer(this IKafkaFastBuilder builder, string name, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configuration);
+        Register(builder.Services, name, configuration as IConfigurationSection);
+        builder.Services.AddOptions<KafkaFastProducerOptions>(name).Configure(options =>
+        {
+            configuration.Bind(options.Producer);
+            configuration.Bind(options);
+        });
+        return builder;
+    }
+
+    /// <summary>Adds (or configures further) the producer <paramref name="name"/> in code.</summary>
+    public static IKafkaFastBuilder AddProducer(this IKafkaFastBuilder builder, string name, Action<KafkaFastProducerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        Register(builder.Services, name, section: null);
+        builder.Services.AddOptions<KafkaFastProducerOptions>(name).Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Configures the embedded cluster (after <c>KafkaFast:EmbeddedCluster</c>).</summary>
+    public static IKafkaFastBuilder ConfigureEmbeddedCluster(this IKafkaFastBuilder builder, Action<KafkaFastEmbeddedClusterOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
+    private static void Register(IServiceCollection services, string name, IConfigurationSection? section)
+    {
+        bool known = services.Any(d => d.ServiceType == typeof(KafkaFastProducerRegistration) && ((KafkaFastProducerRegistration?)d.ImplementationInstance)?.Name == name);
+        if (!known)
+        {
+            services.AddSingleton(new KafkaFastProducerRegistration(name, section));
+            services.AddOptions<KafkaFastProducerOptions>(name).ValidateOnStart();
+            services.TryAddKeyedSingleton<KafkaProducer>(name, static (sp, key) => sp.GetRequiredService<KafkaProducerRegistry>().GetProducer((string)key!));
+        }
+    }
+}
+
+internal sealed class KafkaFastBuilder(IServiceCollection services) : IKafkaFastBuilder
+{
+    public IServiceCollection Services { get; } = services;
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using KafkaFast.AspNetCore.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace KafkaFast.AspNetCore.Tests;
+
+/// <summary>The health check follows the brokers (fault injection on the embedded cluster): degraded, unhealthy, and back.</summary>
+public sealed class HealthTests
+{
+    private static Dictionary<string, string?> Config(string topic)
+    {
+        var config = TestApp.EmbeddedConfig(topic);
+        config["KafkaFast:Producers:Default:Health:UnhealthyAfter"] = "00:00:01";
+        config["KafkaFast:Producers:Default:CloseTimeout"] = "00:00:05";
+        return config;
+    }
+
+    private static async Task<HealthReportEntry> Check(TestApp app) =>
+        (await app.App.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["kafkafast"];
+
+    /// <summary>Leader of partition p is broker p+1, and the producer writes to every partition, so it talks to every broker.</summary>
+    private static async Task UseEveryBroker(TestApp app, string topic)
+    {
+        KafkaMockCluster cluster = app.Producers.EmbeddedCluster!;
+        KafkaProducer producer = app.Producers.GetProducer();
+        KafkaTopic handle = producer.GetTopic(topic);
+        for (int p = 0; p < 3; p++)
+        {
+            cluster.SetPartitionLeader(topic, p, p + 1);
+        }
+
+        for (int p = 0; p < 3; p++)
+        {
+            Assert.True(producer.TryProduce(handle, "k"u8, "v"u8, partition: p));
+        }
+
+        Assert.Equal(0, await producer.FlushAsync(TimeSpan.FromSeconds(30)));
+        await TestApp.Eventually(async () =>
+        {
+            HealthReportEntry entry = await Check(app);
+            return entry.Status == HealthStatus.Healthy && (int)entry.Data["brokers_known"] == 3;
+        }, "healthy with three brokers known");
+    }
+
+    [Fact]
+    public async Task A_broker_down_degrades_and_its_return_heals()
+    {
+        string topic = "health-broker";
+        await using var app = await TestApp.StartAsync(Config(topic), requestEvents: false);
+        await UseEveryBroker(app, topic);
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), await app.Health());
+
+        KafkaMockCluster cluster = app.Producers.EmbeddedCluster!;
+        KafkaProducer producer = app.Producers.GetProducer();
+        cluster.SetBrokerDown(2);
+        Assert.True(producer.TryProduce(producer.GetTopic(topic), "k"u8, "waits for broker 2"u8, partition: 1));
+        await TestApp.Eventually(async () => (await Check(app)).Status == HealthStatus.Degraded, "degraded with broker 2 down");
+        HealthReportEntry degraded = await Check(app);
+        Assert.Contains("broker(s) down: 2 (", degraded.Description, StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.OK, "Degraded"), await app.Health());
+
+        cluster.SetBrokerUp(2);
+        await TestApp.Eventually(async () => (await Check(app)).Status == HealthStatus.Healthy, "healthy again with broker 2 back");
+        Assert.Equal(0, await producer.FlushAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, producer.GetStatistics().Failed);
+        Assert.Contains(app.Logs.Where("HealthChanged"), l => l.Message.Contains("from Healthy to Degraded", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Where("HealthChanged"), l => l.Message.Contains("from Degraded to Healthy", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task All_brokers_down_beyond_the_limit_is_unhealthy_and_their_return_heals()
+    {
+        string topic = "health-all";
+        await using var app = await TestApp.StartAsync(Config(topic), requestEvents: false);
+        await UseEveryBroker(app, topic);
+
+        KafkaMockCluster cluster = app.Producers.EmbeddedCluster!;
+        for (int b = 1; b <= 3; b++)
+        {
+            cluster.SetBrokerDown(b);
+        }
+
+        await TestApp.Eventually(async () => (await app.Health()).Status == HttpStatusCode.ServiceUnavailable, "unhealthy (503) with every broker down");
+        HealthReportEntry unhealthy = await Check(app);
+        Assert.Equal(HealthStatus.Unhealthy, unhealthy.Status);
+        Assert.Contains("no broker reachable for", unhealthy.Description, StringComparison.Ordinal);
+        Assert.Contains(app.Logs.Where("HealthChanged"), l => l.Message.Contains("to Unhealthy", StringComparison.Ordinal));
+
+        for (int b = 1; b <= 3; b++)
+        {
+            cluster.SetBrokerUp(b);
+        }
+
+        await TestApp.Eventually(async () => (await Check(app)).Status == HealthStatus.Healthy, "healthy again with the brokers back");
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), await app.Health());
+    }
+}
