@@ -75,6 +75,7 @@ internal static class ConsumeCommand
     {
         private readonly Dictionary<TopicPartition, long> _ends = [];
         private readonly Dictionary<TopicPartition, long> _next = [];
+        private readonly List<TopicPartition> _pendingSeeks = [];
         private long _printed;
 
         internal int Run(KafkaConsumerOptions options, string topic, CancellationToken cancellationToken)
@@ -85,9 +86,9 @@ internal static class ConsumeCommand
             {
                 foreach (TopicPartition partition in e.Partitions)
                 {
-                    if (absolute is long start)
+                    if (absolute is not null)
                     {
-                        consumer.Seek(new TopicPartitionOffset(partition.Topic, partition.Partition, start));
+                        _pendingSeeks.Add(partition); // seeking right at assignment can meet librdkafka's "erroneous state"
                     }
 
                     if (exitAtEnd)
@@ -110,10 +111,16 @@ internal static class ConsumeCommand
             {
                 while (!cancellationToken.IsCancellationRequested && !Done())
                 {
+                    SeekPending(consumer);
                     using ConsumeBatch batch = consumer.ConsumeBatch(1000, TimeSpan.FromMilliseconds(200));
                     for (int i = 0; i < batch.Count && !Done(); i++)
                     {
                         ConsumedMessage message = batch[i];
+                        if (absolute is long start && message.Offset < start)
+                        {
+                            continue; // fetched before the seek took effect
+                        }
+
                         formatter.Write(console.Out, message);
                         _printed++;
                         _next[new TopicPartition(message.Topic, message.Partition)] = message.Offset + 1;
@@ -134,6 +141,23 @@ internal static class ConsumeCommand
 
             console.Error.WriteLine($"% {_printed} messages");
             return 0;
+        }
+
+        private void SeekPending(KafkaConsumer consumer)
+        {
+            for (int i = _pendingSeeks.Count - 1; i >= 0; i--)
+            {
+                TopicPartition partition = _pendingSeeks[i];
+                try
+                {
+                    consumer.Seek(new TopicPartitionOffset(partition.Topic, partition.Partition, absolute!.Value));
+                    _pendingSeeks.RemoveAt(i);
+                }
+                catch (KafkaException e) when (e.Code == KafkaErrorCode.State)
+                {
+                    // Not fetching yet: try again on the next round.
+                }
+            }
         }
 
         private bool Done() =>
