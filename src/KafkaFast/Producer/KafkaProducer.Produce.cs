@@ -75,10 +75,10 @@ public sealed partial class KafkaProducer
     /// at the cost of a second copy). If <paramref name="writeValue"/> throws, nothing is accepted.
     /// </summary>
     public bool TryProduce<TState>(KafkaTopic topic, ReadOnlySpan<byte> key, TState state, Action<IBufferWriter<byte>, TState> writeValue,
-        int sizeHint = 0, int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null)
+        int sizeHint = 0, int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null, ReadOnlySpan<KafkaHeader> headers = default)
     {
         ArgumentNullException.ThrowIfNull(writeValue);
-        return _engine.TryWriteSerialized(Check(topic), key, partition, ProducerEngine.TimestampOf(timestamp), sizeHint, state, writeValue, writerStaysInBounds: false)
+        return _engine.TryWriteSerialized(Check(topic), key, headers, partition, ProducerEngine.TimestampOf(timestamp), sizeHint, state, writeValue, writerStaysInBounds: false)
             || RejectedUnlessFatal();
     }
 
@@ -87,10 +87,10 @@ public sealed partial class KafkaProducer
     /// thread, reused: no allocation). Nothing is accepted if <paramref name="writeJson"/> throws.
     /// </summary>
     public bool TryProduceJson<TState>(KafkaTopic topic, ReadOnlySpan<byte> key, TState state, Action<Utf8JsonWriter, TState> writeJson,
-        int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null)
+        int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null, ReadOnlySpan<KafkaHeader> headers = default)
     {
         ArgumentNullException.ThrowIfNull(writeJson);
-        return _engine.TryWriteSerialized(Check(topic), key, partition, ProducerEngine.TimestampOf(timestamp), 0, (state, writeJson), static (buffer, s) =>
+        return _engine.TryWriteSerialized(Check(topic), key, headers, partition, ProducerEngine.TimestampOf(timestamp), 0, (state, writeJson), static (buffer, s) =>
         {
             Utf8JsonWriter json = t_jsonWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = false });
             json.Reset(buffer);

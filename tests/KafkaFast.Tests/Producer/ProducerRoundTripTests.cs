@@ -239,9 +239,16 @@ public sealed class ProducerRoundTripTests : IDisposable
             buffer.Advance(2);
         }));
         Assert.True(producer.TryProduce(topic, "empty"u8, ReadOnlySpan<byte>.Empty));
+        KafkaHeader[] trace = [new("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"u8.ToArray())];
+        Assert.True(producer.TryProduceJson(topic, "traced"u8, 1, static (w, n) => w.WriteNumberValue(n), headers: trace));
+        Assert.True(producer.TryProduceJson(topic, "traced-big"u8, big, static (w, s) => w.WriteStringValue(s), headers: trace));
 
         await Producers.FlushOrFail(producer);
-        var received = ReadBack.All(_cluster.BootstrapServers, "text", 1, 5);
+        var received = ReadBack.All(_cluster.BootstrapServers, "text", 1, 7);
+        Assert.Equal("1", Encoding.UTF8.GetString(received[5].Value));
+        Assert.Equal(trace[0].Value.ToArray(), Assert.Single(received[5].Headers).Value);
+        Assert.Equal(big, JsonSerializer.Deserialize<string>(received[6].Value));
+        Assert.Equal("traceparent", Assert.Single(received[6].Headers).Key);
         Assert.Equal("clé", Encoding.UTF8.GetString(received[0].Key));
         Assert.Equal("välue ✓", Encoding.UTF8.GetString(received[0].Value));
         using (var doc = JsonDocument.Parse(received[1].Value))

@@ -143,7 +143,7 @@ internal sealed unsafe partial class ProducerEngine
     }
 
     /// <summary>Serialize-in-place: the value is written by <paramref name="write"/> directly into the slab.</summary>
-    internal bool TryWriteSerialized<TState>(TopicState topic, ReadOnlySpan<byte> key, int partition, long timestampMs, int sizeHint,
+    internal bool TryWriteSerialized<TState>(TopicState topic, ReadOnlySpan<byte> key, ReadOnlySpan<KafkaHeader> headers, int partition, long timestampMs, int sizeHint,
         TState state, Action<IBufferWriter<byte>, TState> write, bool writerStaysInBounds)
     {
         if (IsClosing)
@@ -157,16 +157,17 @@ internal sealed unsafe partial class ProducerEngine
             return false;
         }
 
-        int valueLimit = MessageMaxBytes - key.Length;
+        (long headersFramed, long headersPayload) = headers.IsEmpty ? (0, 0) : HeaderCodec.Measure(headers);
+        int valueLimit = (int)Math.Max(-1, MessageMaxBytes - key.Length - headersPayload);
         if (valueLimit < 0)
         {
             CountRejected(ProduceRejectReason.MessageTooLarge);
-            throw new ArgumentException($"The key is {key.Length} bytes; message.max.bytes is {MessageMaxBytes}.", nameof(key));
+            throw new ArgumentException($"The key and headers are {key.Length + headersPayload} bytes; message.max.bytes is {MessageMaxBytes}.", nameof(key));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(sizeHint);
         int reservation = Math.Min(sizeHint > 0 ? sizeHint : DefaultSerializeReservation, valueLimit);
-        long size = MessageRecord.SizeFor(key.Length, reservation, 0);
+        long size = MessageRecord.SizeFor(key.Length, reservation, headersFramed, headers.Length);
         partition = ChoosePartition(topic, key, partition);
         ProducerClient client = _clients[topic.ClientOfPartition[partition]];
         if (!client.TryReserve(size, out Slab slab, out long offset))
@@ -203,7 +204,7 @@ internal sealed unsafe partial class ProducerEngine
             AbandonRecord(record, size);
             try
             {
-                return TryWrite(topic, key, new ValueSource(writer.OverflowValue), default, partition, timestampMs, 0);
+                return TryWrite(topic, key, new ValueSource(writer.OverflowValue), headers, partition, timestampMs, 0);
             }
             finally
             {
@@ -212,12 +213,18 @@ internal sealed unsafe partial class ProducerEngine
         }
 
         int valueLength = writer.Written;
-        long needed = MessageRecord.SizeFor(key.Length, valueLength, 0);
+        long needed = MessageRecord.SizeFor(key.Length, valueLength, headersFramed, headers.Length);
+        if (!headers.IsEmpty)
+        {
+            // Headers follow the value, now that its length is known (the reservation counted them).
+            HeaderCodec.Write(headers, keyStart + key.Length + valueLength);
+        }
+
         if (needed < size)
         {
             // Bytes past the value that the serializer may have touched must be zero before others can reserve them
             // (the worker reads a record's State there). Utf8JsonWriter writes only what it advances.
-            long valueEnd = MessageRecord.Size + key.Length + valueLength;
+            long valueEnd = MessageRecord.Size + key.Length + valueLength + headersFramed;
             long touched = writerStaysInBounds ? valueEnd : MessageRecord.Size + key.Length + writer.Extent;
             if (touched > needed)
             {
@@ -234,8 +241,8 @@ internal sealed unsafe partial class ProducerEngine
         record->Partition = partition;
         record->KeyLength = key.Length;
         record->ValueLength = valueLength;
-        record->HeadersLength = 0;
-        record->HeaderCount = 0;
+        record->HeadersLength = (int)headersFramed;
+        record->HeaderCount = headers.Length;
         record->TopicIndex = topic.Index;
         record->CompletionId = 0;
         record->Timestamp = timestampMs;
