@@ -320,12 +320,9 @@ internal sealed class KafkaRequestEventsMiddleware
 
     private string? _sendName;
 
-    /// <summary>Serializes into a per-thread buffer, then produces with the trace headers (one copy).</summary>
-    private bool ProduceWithTraceHeaders(KafkaTopic topic, ReadOnlySpan<byte> key, in EventState state, ActivityContext trace, HttpContext context)
-    {
-        ArrayBufferWriter<byte> buffer = SerializeToThreadBuffer(in state);
-        return _producer.TryProduce(topic, key, buffer.WrittenSpan, TraceHeaders(trace, context));
-    }
+    /// <summary>Serializes straight into the producer's buffer, with the trace headers.</summary>
+    private bool ProduceWithTraceHeaders(KafkaTopic topic, ReadOnlySpan<byte> key, in EventState state, ActivityContext trace, HttpContext context) =>
+        _producer.TryProduceJson(topic, key, state, s_writeEvent, headers: TraceHeaders(trace, context));
 
     /// <summary>Every Nth event: an awaited produce, timed to the broker's acknowledgement.</summary>
     private bool ProduceTracked(KafkaTopic topic, ReadOnlySpan<byte> key, in EventState state, ReadOnlySpan<KafkaHeader> headers)

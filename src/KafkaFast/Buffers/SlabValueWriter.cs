@@ -61,6 +61,12 @@ internal sealed unsafe class SlabValueWriter : IBufferWriter<byte>
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         int available = _overflow is null ? _capacity - _written : _overflow.Length - _written;
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, available);
+        if ((long)_written + count > _limit)
+        {
+            ExceededLimit = true;
+            throw new ArgumentException($"The serialized value exceeds message.max.bytes ({_limit} bytes are left after the key and headers).");
+        }
+
         _written += count;
     }
 
@@ -99,14 +105,10 @@ internal sealed unsafe class SlabValueWriter : IBufferWriter<byte>
             return false;
         }
 
+        // A size hint asks for room, not for data (Utf8JsonWriter asks for 4 KiB at a time): the limit is enforced
+        // on what is written, in Advance.
         long required = (long)_written + needed;
-        if (required > _limit)
-        {
-            ExceededLimit = true;
-            throw new ArgumentException($"The serialized value exceeds message.max.bytes ({_limit} bytes with the key).");
-        }
-
-        int size = (int)Math.Min(Math.Max(required, Math.Max(_overflow?.Length ?? _capacity, 256) * 2L), _limit);
+        int size = (int)Math.Min(Math.Max(required, Math.Max(_overflow?.Length ?? _capacity, 256) * 2L), Math.Max(required, (long)_limit + needed));
         byte[] grown = ArrayPool<byte>.Shared.Rent(size);
         if (_overflow is null)
         {
