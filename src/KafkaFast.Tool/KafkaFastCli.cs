@@ -49,6 +49,7 @@ public static class KafkaFastCli
         root.Subcommands.Add(ProduceCommand.Create(console));
         root.Subcommands.Add(ConsumeCommand.Create(console));
         root.Subcommands.Add(BenchCommand.Create(console));
+        root.Subcommands.Add(GatewayCommand.Create(console));
         return root;
     }
 }
