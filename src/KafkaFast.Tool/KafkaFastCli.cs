@@ -50,6 +50,7 @@ public static class KafkaFastCli
         root.Subcommands.Add(ConsumeCommand.Create(console));
         root.Subcommands.Add(BenchCommand.Create(console));
         root.Subcommands.Add(GatewayCommand.Create(console));
+        root.Subcommands.Add(DemoCommand.Create(console));
         return root;
     }
 }

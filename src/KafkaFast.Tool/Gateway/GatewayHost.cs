@@ -30,6 +30,9 @@ internal sealed class GatewaySettings
     /// <summary>An appsettings-style JSON file merged over the defaults.</summary>
     internal string? ConfigFile { get; init; }
 
+    /// <summary>Configuration values set over the defaults (before --config).</summary>
+    internal IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
+
     /// <summary>Log to this writer at Warning and above; null = no logging.</summary>
     internal TextWriter? Log { get; init; }
 }
@@ -77,6 +80,11 @@ internal sealed class GatewayHost : IAsyncDisposable
         foreach ((string key, string value) in settings.Properties)
         {
             values[$"KafkaFast:Producers:Default:Properties:{key}"] = value;
+        }
+
+        foreach ((string key, string? value) in settings.Overrides)
+        {
+            values[key] = value;
         }
 
         if (settings.Upstream is not null)
