@@ -26,27 +26,9 @@ internal static class DemoCommand
         var topic = new Option<string>("--topic", "-t") { Description = "The topic request events are written to", DefaultValueFactory = _ => "requests" };
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip the baseline run with request events off (it shows the latency and CPU they add)" };
         var timeout = new Option<int>("--consume-timeout") { Description = "Seconds to wait for all events to be read back", DefaultValueFactory = _ => 30 };
-        requests.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 10_000_000)
-            {
-                r.AddError("--requests must be between 1 and 10000000");
-            }
-        });
-        concurrency.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 4096)
-            {
-                r.AddError("--concurrency must be between 1 and 4096");
-            }
-        });
-        timeout.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError("--consume-timeout must be at least 1");
-            }
-        });
+        AddRange(requests, 1, 10_000_000);
+        AddRange(concurrency, 1, 4096);
+        AddRange(timeout, 1, 3600);
         topic.Validators.Add(r =>
         {
             if (string.IsNullOrWhiteSpace(r.GetValueOrDefault<string>()))
@@ -71,6 +53,18 @@ internal static class DemoCommand
             return await demo.RunAsync(cluster, properties, cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>A range check that leaves unparsable values to the parser's own error (GetValueOrDefault would throw).</summary>
+    private static void AddRange(Option<int> option, int min, int max)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[^1].Value, NumberStyles.Integer, Invariant, out int value) && (value < min || value > max))
+            {
+                r.AddError($"{option.Name} must be between {min} and {max}");
+            }
+        });
     }
 
     private sealed record LoadResult(int Requests, int Failed, TimeSpan Elapsed, TimeSpan Cpu, LatencyHistogram Latency)
@@ -101,7 +95,11 @@ internal static class DemoCommand
                 // (the embedded brokers keep about 5 MB per partition).
                 Overrides = new Dictionary<string, string?> { ["KafkaFast:RequestEvents:Key"] = "None" },
             });
-            await gateway.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (!await GatewayCommand.TryStartAsync(gateway, console, cancellationToken).ConfigureAwait(false))
+            {
+                return 1;
+            }
+
             string address = gateway.Addresses[0];
             console.Error.WriteLine($"% gateway (echo mode) at {address}; request events to '{topic}' at {cluster.BootstrapServers}");
 

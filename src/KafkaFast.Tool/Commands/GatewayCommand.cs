@@ -68,7 +68,11 @@ internal static class GatewayCommand
                 ConfigFile = parsed.GetValue(config),
                 Log = console.Error,
             });
-            await gateway.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (!await TryStartAsync(gateway, console, cancellationToken).ConfigureAwait(false))
+            {
+                return 1;
+            }
+
             foreach (string address in gateway.Addresses)
             {
                 console.Out.WriteLine(address);
@@ -90,5 +94,20 @@ internal static class GatewayCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Starts the gateway; a failure (port in use, Kafka unreachable at start-up) is one line on stderr.</summary>
+    internal static async Task<bool> TryStartAsync(GatewayHost gateway, ToolConsole console, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await gateway.StartAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or KafkaException or Microsoft.Extensions.Options.OptionsValidationException)
+        {
+            console.Error.WriteLine($"error: the gateway did not start: {e.Message}");
+            return false;
+        }
     }
 }
