@@ -34,6 +34,22 @@ public class GatewayDemoTests
     }
 
     [Fact]
+    public async Task Demo_exits_1_when_events_are_missing()
+    {
+        // Every produce request is refused with a non-retriable error: requests succeed, their events never arrive.
+        using var cluster = new KafkaMockCluster(1);
+        cluster.CreateTopic("refused", 1);
+        cluster.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
+        cluster.PushRequestErrors(KafkaApiKey.Produce, Enumerable.Repeat(KafkaErrorCode.MessageSizeTooLarge, 2000).ToArray());
+
+        var result = await Cli.RunAsync("", "demo", "-n", "50", "--no-baseline", "-b", cluster.BootstrapServers, "--topic", "refused", "--consume-timeout", "2");
+
+        Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}\n{result.Error}{result.Output}");
+        Assert.Contains("events delivered: 0 of 50 requests (50 MISSING)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("producer: 50 accepted, 0 delivered, 50 failed; failed HTTP requests: 0", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Gateway_in_echo_mode_answers_and_the_event_is_consumed_back()
     {
         using var cluster = new KafkaMockCluster(1);
