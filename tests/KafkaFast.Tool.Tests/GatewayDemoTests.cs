@@ -49,8 +49,10 @@ public class GatewayDemoTests
         Assert.Contains("producer: 50 accepted, 0 delivered, 50 failed; failed HTTP requests: 0", result.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Gateway_in_echo_mode_answers_and_the_event_is_consumed_back()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Gateway_in_echo_mode_answers_and_the_event_is_consumed_back(bool topicFromConfigFile)
     {
         using var cluster = new KafkaMockCluster(1);
         cluster.CreateTopic("gw-events", 1);
@@ -58,8 +60,17 @@ public class GatewayDemoTests
         int port = FreePort();
         string url = $"http://127.0.0.1:{port}";
 
+        // --config merges over the defaults: here it moves the events from --topic's default ("requests") to gw-events.
+        string configFile = Path.Combine(Path.GetTempPath(), $"kafkafast-gateway-{Guid.NewGuid():N}.json");
+        File.WriteAllText(configFile, """
+            { "KafkaFast": { "Producers": { "Default": { "Topics": [ "gw-events" ] } }, "RequestEvents": { "Topic": "gw-events" } } }
+            """);
+        string[] args = topicFromConfigFile
+            ? ["gateway", "--urls", url, "-b", cluster.BootstrapServers, "--config", configFile]
+            : ["gateway", "--urls", url, "-b", cluster.BootstrapServers, "--topic", "gw-events", "--echo"];
+
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        Task<Cli.Result> gateway = Cli.RunAsync("", stop.Token, "gateway", "--urls", url, "-b", cluster.BootstrapServers, "--topic", "gw-events", "--echo");
+        Task<Cli.Result> gateway = Cli.RunAsync("", stop.Token, args);
 
         using var client = new HttpClient { BaseAddress = new Uri(url) };
         HttpResponseMessage? response = null;
@@ -117,6 +128,7 @@ public class GatewayDemoTests
 
         stop.Cancel();
         Cli.Result result = await gateway.WaitAsync(TimeSpan.FromSeconds(20));
+        File.Delete(configFile);
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains(url, result.Output, StringComparison.Ordinal);
         Assert.Contains("% stopped", result.Error, StringComparison.Ordinal);
