@@ -49,6 +49,8 @@ public static class KafkaFastCli
         root.Subcommands.Add(ProduceCommand.Create(console));
         root.Subcommands.Add(ConsumeCommand.Create(console));
         root.Subcommands.Add(BenchCommand.Create(console));
+        root.Subcommands.Add(GatewayCommand.Create(console));
+        root.Subcommands.Add(DemoCommand.Create(console));
         return root;
     }
 }

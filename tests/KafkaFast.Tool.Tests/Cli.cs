@@ -5,11 +5,13 @@ internal static class Cli
 {
     internal sealed record Result(int ExitCode, string Output, string Error);
 
-    internal static async Task<Result> RunAsync(string input, params string[] args)
+    internal static Task<Result> RunAsync(string input, params string[] args) => RunAsync(input, CancellationToken.None, args);
+
+    internal static async Task<Result> RunAsync(string input, CancellationToken cancellationToken, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = await KafkaFastCli.RunAsync(args, new StringReader(input), output, error);
+        int code = await KafkaFastCli.RunAsync(args, new StringReader(input), TextWriter.Synchronized(output), TextWriter.Synchronized(error), cancellationToken);
         return new Result(code, output.ToString(), error.ToString());
     }
 }
