@@ -11,6 +11,7 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Measure produce or consume throughput, CPU and allocations per message, and call latency.");
         command.Subcommands.Add(CreateProduce(console));
+        command.Subcommands.Add(BenchConsumeCommand.Create(console));
         return command;
     }
 

@@ -1,3 +1,5 @@
+using KafkaFast.Configuration;
+using static KafkaFast.Configuration.OptionRules;
 namespace KafkaFast;
 
 /// <summary>
@@ -136,21 +138,10 @@ public sealed class KafkaConsumerOptions
         }
     }
 
-    private static void Require(bool condition, string setting, string reason)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException($"{setting} {reason}.", setting);
-        }
-    }
-
-    private static void RequireDuration(TimeSpan value, string setting, TimeSpan min, TimeSpan max) =>
-        Require(value >= min && value <= max, setting, $"must be between {min} and {max} (was {value})");
-
     /// <inheritdoc/>
     public override string ToString()
     {
-        var properties = string.Join(", ", Properties.Select(p => $"{p.Key}={(IsSecret(p.Key) ? "***" : p.Value)}"));
+        string properties = OptionRules.DescribeProperties(Properties, IsSecret);
         return $"BootstrapServers={BootstrapServers}, GroupId={GroupId}, ClientId={ClientId}, AutoOffsetReset={AutoOffsetReset}, " +
                $"CommitMode={CommitMode}, AutoCommitInterval={AutoCommitInterval}, IsolationLevel={IsolationLevel}, " +
                $"PartitionAssignmentStrategy={PartitionAssignmentStrategy}, SessionTimeout={SessionTimeout}, " +

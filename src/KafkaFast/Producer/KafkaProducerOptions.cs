@@ -1,3 +1,5 @@
+using KafkaFast.Configuration;
+using static KafkaFast.Configuration.OptionRules;
 namespace KafkaFast;
 
 /// <summary>
@@ -130,21 +132,10 @@ public sealed class KafkaProducerOptions
 
     private static long AlignUp(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
 
-    private static void Require(bool condition, string setting, string reason)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException($"{setting} {reason}.", setting);
-        }
-    }
-
-    private static void RequireDuration(TimeSpan value, string setting, TimeSpan min, TimeSpan max) =>
-        Require(value >= min && value <= max, setting, $"must be between {min} and {max} (was {value})");
-
     /// <inheritdoc/>
     public override string ToString()
     {
-        var properties = string.Join(", ", Properties.Select(p => $"{p.Key}={(IsSecret(p.Key) ? "***" : p.Value)}"));
+        string properties = OptionRules.DescribeProperties(Properties, IsSecret);
         return $"BootstrapServers={BootstrapServers}, ClientId={ClientId}, MaxClients={MaxClients}, MemoryBudgetBytes={MemoryBudgetBytes}, " +
                $"OverflowPolicy={OverflowPolicy}, Linger={Linger}, Acks={Acks}, EnableIdempotence={EnableIdempotence}, " +
                $"Compression={Compression}, Partitioner={Partitioner}, Properties=[{properties}]";
