@@ -242,7 +242,7 @@ public class ConsumerGroupTests
         c1.StoreOffsets(c1Received.GroupBy(r => r.Partition).Select(g => new TopicPartitionOffset(topic, g.Key, g.Max(r => r.Offset) + 1)));
 
         var revocations = new List<(PartitionsRevokedEventArgs Args, IReadOnlyList<TopicPartitionOffset> Committed, IReadOnlyList<TopicPartition> AssignedDuring)>();
-        c1.PartitionsRevoked += (_, e) => revocations.Add((e, c1.Commit(), c1.Assignment));
+        c1.PartitionsRevoked += (_, e) => revocations.Add((e, CommitDuringRevocation(c1), c1.Assignment));
 
         using var c2 = new KafkaConsumer(Options(cluster, group, CommitMode.Manual, strategy));
         var assignedToC2 = new List<PartitionsAssignedEventArgs>();
@@ -270,6 +270,26 @@ public class ConsumerGroupTests
         PollAll([c1, c2], () => c1After.Count + c2Received.Count >= 40, "the 40 new messages", new() { [c1] = c1After, [c2] = c2Received });
         Assert.Equal(40, c1After.Count + c2Received.Count);
         Assert.All(c1After.Concat(c2Received), r => Assert.True(r.Offset >= 100, $"{r.Partition}@{r.Offset} was read again"));
+    }
+
+    /// <summary>
+    /// Commits from a revocation handler. librdkafka's mock broker sometimes answers REBALANCE_IN_PROGRESS while the
+    /// group is mid-rebalance (a real broker accepts the commit of a member that still owns the partitions): retry,
+    /// still inside the handler, so the commit still happens before the revocation completes.
+    /// </summary>
+    private static IReadOnlyList<TopicPartitionOffset> CommitDuringRevocation(KafkaConsumer consumer)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return consumer.Commit();
+            }
+            catch (KafkaException e) when (e.Code == KafkaErrorCode.RebalanceInProgress && attempt < 50)
+            {
+                Thread.Sleep(20);
+            }
+        }
     }
 
     [Theory]
