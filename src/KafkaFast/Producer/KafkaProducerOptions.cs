@@ -24,8 +24,8 @@ public sealed class KafkaProducerOptions
     public int MaxClients { get; set; } = 1;
 
     /// <summary>
-    /// Bytes of native memory for messages queued or in flight (keys, values, headers and a 48-byte record header
-    /// each). When it is full, calls are rejected or wait (see <see cref="OverflowPolicy"/>); it never grows.
+    /// Bytes of native memory for messages queued or in flight: keys, values, headers, a 48-byte record header each,
+    /// and librdkafka's own per-message memory (charged here, so its queue limits are lifted). When it is full, calls are rejected or wait (see <see cref="OverflowPolicy"/>); it never grows.
     /// Default 64 MiB; at least two slabs per client (a slab holds message.max.bytes plus 64 KiB).
     /// </summary>
     public long MemoryBudgetBytes { get; set; } = 64L * 1024 * 1024;
