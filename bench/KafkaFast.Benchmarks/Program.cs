@@ -56,7 +56,8 @@ internal static class Runner
         var clock = Stopwatch.StartNew();
         MachineInfo machine = MachineInfo.Read();
         string command = "dotnet run -c Release --project bench/KafkaFast.Benchmarks" + (settings.Arguments.Count > 0 ? " -- " + string.Join(' ', settings.Arguments) : "");
-        Log($"KafkaFast benchmark: {machine.Processors} CPUs, {machine.CpuModel}, {machine.Runtime}, librdkafka {machine.Librdkafka}, load average {machine.LoadAverage}");
+        Log($"KafkaFast benchmark: {machine.Processors} CPUs, {machine.CpuModel}, {machine.Runtime}, load average {machine.LoadAverage}");
+        Log(machine.LibrdkafkaSummary);
         Log($"N = {settings.Messages:N0} (awaited: {settings.AsyncMessages:N0}; 1 KiB: {settings.Messages1K:N0}), {settings.Repeat} repeat(s){(settings.Quick ? ", quick" : "")}");
         long timerOverhead = LatencyHistogram.MeasureTimerOverheadNanoseconds();
 

@@ -40,6 +40,12 @@ public static class KafkaFastCli
             error.WriteLine($"error: {e.Code}: {e.Message}");
             return 1;
         }
+        catch (DllNotFoundException e)
+        {
+            // No acceptable librdkafka: the message lists every file tried and why, and how to choose one.
+            error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
     }
 
     private static RootCommand Build(ToolConsole console)
@@ -51,6 +57,11 @@ public static class KafkaFastCli
         root.Subcommands.Add(BenchCommand.Create(console));
         root.Subcommands.Add(GatewayCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(console));
+        foreach (VersionOption version in root.Options.OfType<VersionOption>())
+        {
+            version.Action = new VersionAction(console);
+        }
+
         return root;
     }
 }

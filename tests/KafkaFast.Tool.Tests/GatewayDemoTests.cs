@@ -20,6 +20,8 @@ public class GatewayDemoTests
         Assert.Contains("without (baseline)", result.Output, StringComparison.Ordinal);
         Assert.Contains("added per event", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("% ", result.Output, StringComparison.Ordinal); // progress goes to stderr
+        Assert.Contains($"librdkafka {Librdkafka.LoadedVersion.ToString(3)} {Librdkafka.LoadedPath} (", result.Output, StringComparison.Ordinal);
+        Assert.Contains("the only librdkafka file mapped by this process", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -22,4 +22,17 @@ public class UsageTests
         Assert.Contains("usage:", lines[1], StringComparison.Ordinal);
         Assert.Equal(2, lines.Length);
     }
+
+    [Fact]
+    public async Task Version_prints_the_tool_version_and_the_librdkafka_file_and_version_it_runs()
+    {
+        var result = await Cli.RunAsync("", "--version");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        string[] lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Matches(@"^kafkafast \d+\.\d+\.\d+", lines[0]);
+        Assert.StartsWith($"librdkafka {Librdkafka.LoadedVersion.ToString(3)} {Librdkafka.LoadedPath} (librdkafka.redist {Librdkafka.MinimumVersion.ToString(3)}, ", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith("; the only librdkafka file mapped by this process", lines[1], StringComparison.Ordinal);
+    }
 }

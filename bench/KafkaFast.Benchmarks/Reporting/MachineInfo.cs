@@ -8,8 +8,19 @@ namespace KafkaFast.Benchmarks.Reporting;
 /// <summary>What the numbers were measured on.</summary>
 internal sealed record MachineInfo(
     int Processors, string CpuModel, long MemoryBytes, string Os, string Kernel, string Runtime, string Gc,
-    string Librdkafka, string ConfluentVersion, string Commit, string LoadAverage)
+    string Librdkafka, string ConfluentVersion, string ConfluentLibrdkafka, IReadOnlyList<string> MappedLibrdkafka, string Commit, string LoadAverage)
 {
+    /// <summary>
+    /// Which librdkafka each client runs. KafkaFast's file is the one holding the functions it calls; Confluent.Kafka
+    /// (bound to the same file by tests/Shared/ConfluentLibrdkafka.cs) reports only a version, so the proof is the
+    /// process's mappings: one librdkafka file mapped means both clients run it.
+    /// </summary>
+    internal string LibrdkafkaSummary =>
+        $"KafkaFast: {Librdkafka}; Confluent.Kafka: librdkafka {ConfluentLibrdkafka}; librdkafka files mapped by the process (/proc/self/maps): "
+        + (MappedLibrdkafka.Count == 1 ? $"{MappedLibrdkafka[0]} (one file: both clients run it)"
+            : MappedLibrdkafka.Count == 0 ? "unknown (not Linux)"
+            : $"{MappedLibrdkafka.Count} files, the clients do NOT run the same library: {string.Join(", ", MappedLibrdkafka)}");
+
     internal static MachineInfo Read()
     {
         string cpu = TryRead(() => File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()) ?? "unknown";
@@ -21,8 +32,10 @@ internal sealed record MachineInfo(
         string gc = $"{(GCSettings.IsServerGC ? "server" : "workstation")}, {(GCSettings.LatencyMode == GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}";
         return new MachineInfo(
             Environment.ProcessorCount, cpu, memory, os, kernel, RuntimeInformation.FrameworkDescription, gc,
-            Confluent.Kafka.Library.VersionString,
+            KafkaFast.Librdkafka.Description,
             typeof(Confluent.Kafka.IProducer<,>).Assembly.GetName().Version?.ToString(3) ?? "?",
+            Confluent.Kafka.Library.VersionString, // Confluent.Kafka's first librdkafka call: it is loaded from here on
+            KafkaFast.Librdkafka.TryGetMappedFiles(out IReadOnlyList<string> mapped) ? mapped : [],
             GitCommit(), LoadAverageNow());
     }
 

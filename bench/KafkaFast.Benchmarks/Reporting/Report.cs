@@ -361,7 +361,8 @@ internal sealed class Report
             sb.AppendLine();
             sb.AppendLine($"- {Machine.Processors} CPUs (`nproc`), {Machine.CpuModel}, {Mib(Machine.MemoryBytes)} MiB RAM");
             sb.AppendLine($"- {Machine.Os}, kernel {Machine.Kernel}");
-            sb.AppendLine($"- {Machine.Runtime}, GC {Machine.Gc}; librdkafka {Machine.Librdkafka} (both clients load the same native library); Confluent.Kafka {Machine.ConfluentVersion}");
+            sb.AppendLine($"- {Machine.Runtime}, GC {Machine.Gc}; Confluent.Kafka {Machine.ConfluentVersion}");
+            sb.AppendLine($"- {Machine.LibrdkafkaSummary}");
             sb.AppendLine($"- KafkaFast commit: {Machine.Commit}");
             sb.AppendLine($"- Load average (1/5/15 min) at start: {Machine.LoadAverage}; at end: {LoadAverageEnd}. Started {Started:yyyy-MM-dd HH:mm} UTC, took {Elapsed.TotalMinutes.ToString("0.0", Inv)} min.");
             sb.AppendLine();

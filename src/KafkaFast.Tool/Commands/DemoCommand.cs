@@ -299,6 +299,7 @@ internal static class DemoCommand
             o.WriteLine(string.Create(Invariant, $"events delivered: {events} of {with.Requests} requests{(events == with.Requests ? " (all)" : $" ({with.Requests - events} MISSING)")}; read back in {consumeTime.TotalSeconds:0.0} s"));
             o.WriteLine(string.Create(Invariant, $"producer: {produced.Accepted} accepted, {produced.Delivered} delivered, {produced.Failed} failed; failed HTTP requests: {with.Failed}"));
             o.WriteLine("CPU is the whole process (HTTP client, gateway, producer, embedded brokers) during the load, per request.");
+            o.WriteLine(LibrdkafkaReport.Line());
         }
     }
 }
