@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -7,31 +9,28 @@ using KafkaFast.Benchmarks.Measurement;
 using KafkaFast.Benchmarks.Reporting;
 using KafkaFast.Benchmarks.Scenarios;
 using KafkaFast.Benchmarks.Workload;
+using KafkaFast.Measurement;
 
 if (args.Length > 0 && args[0] == BrokerHost.Mode)
 {
     return BrokerHost.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : BenchSettings.Brokers);
 }
 
-if (args.Contains("--help") || args.Contains("-h"))
+var commandLine = new BenchCommandLine();
+ParseResult parsed = commandLine.Root.Parse(args);
+if (parsed.Errors.Count > 0)
 {
-    Console.WriteLine(BenchSettings.Usage);
-    return 0;
-}
+    foreach (ParseError error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"error: {error.Message}");
+    }
 
-BenchSettings settings;
-try
-{
-    settings = BenchSettings.Parse(args);
-}
-catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
-{
-    Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine(BenchSettings.Usage);
+    Console.Error.WriteLine("usage: see 'dotnet run -c Release --project bench/KafkaFast.Benchmarks -- --help'");
     return 2;
 }
 
-return Runner.Run(settings);
+commandLine.Root.SetAction(result => Runner.Run(commandLine.Settings(result, args)));
+return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 
 /// <summary>Runs every scenario (interleaved repeats), the overload scenario, and prints/writes the report.</summary>
 internal static class Runner

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using KafkaFast.Measurement;
 
 namespace KafkaFast.Benchmarks.Broker;
 
@@ -68,10 +69,10 @@ internal sealed class BrokerProcess : IDisposable
     internal void SetRoundTripTime(TimeSpan rtt) => Send($"rtt {(int)rtt.TotalMilliseconds}");
 
     /// <summary>CPU the broker host has used so far, in nanoseconds.</summary>
-    internal long CpuNanoseconds => Measurement.ProcessStats.OtherProcessCpuNanoseconds(_process.Id);
+    internal long CpuNanoseconds => ProcessCpu.OfProcessNanoseconds(_process.Id);
 
     /// <summary>The broker host's resident memory, in bytes.</summary>
-    internal long ResidentBytes => Measurement.ProcessStats.OtherProcessResidentBytes(_process.Id);
+    internal long ResidentBytes => ProcessMemory.ResidentBytesOf(_process.Id);
 
     private void Send(string command)
     {

@@ -1,54 +1,35 @@
-using System.Diagnostics;
+using KafkaFast.Measurement;
 
 namespace KafkaFast.Benchmarks.Measurement;
 
 /// <summary>
-/// Measures one phase (from the first produce call until the last delivery report): whole-process CPU (every
-/// thread), wall time, managed allocation, GC counts, peak RSS (VmHWM, reset at the start), CPU per thread group
-/// and the broker host's CPU. Start and Stop allocate only outside the bracket they measure.
+/// Measures one phase (from the first produce call until the last delivery report) with the shared toolkit's
+/// <see cref="ProcessMeter"/> (whole-process CPU, wall time, managed allocation, GC counts, peak RSS with VmHWM reset
+/// at the start, CPU per thread), grouping the threads by role and adding the broker host's CPU.
 /// </summary>
 internal sealed class Meter
 {
     private readonly int _brokerPid;
-    private Dictionary<int, (string Name, long CpuNs)> _threadsAtStart = [];
-    private long _brokerCpuAtStart;
-    private long _rssBefore;
-    private bool _peakReset;
-    private int _gen0, _gen1, _gen2;
-    private long _allocated;
-    private long _cpu;
-    private long _wall;
+    private readonly long _brokerCpuAtStart;
+    private readonly ProcessMeter _meter;
 
-    private Meter(int brokerPid) => _brokerPid = brokerPid;
-
-    /// <summary>Starts measuring; call it right before the first produce call.</summary>
-    internal static Meter Start(int brokerPid, bool resetPeak = true)
+    private Meter(int brokerPid, bool resetPeak)
     {
-        var meter = new Meter(brokerPid);
-        meter._threadsAtStart = ProcessStats.ThreadCpu();
-        meter._brokerCpuAtStart = brokerPid > 0 ? ProcessStats.OtherProcessCpuNanoseconds(brokerPid) : 0;
-        meter._rssBefore = ProcessStats.ResidentBytes();
-        meter._peakReset = resetPeak && ProcessStats.ResetPeakResident();
-        meter._gen0 = GC.CollectionCount(0);
-        meter._gen1 = GC.CollectionCount(1);
-        meter._gen2 = GC.CollectionCount(2);
+        _brokerPid = brokerPid;
+        _brokerCpuAtStart = brokerPid > 0 ? ProcessCpu.OfProcessNanoseconds(brokerPid) : 0;
         JitWatcher.Instance?.Begin();
-        meter._allocated = GC.GetTotalAllocatedBytes(precise: true);
-        meter._cpu = ProcessStats.ProcessCpuNanoseconds();
-        meter._wall = Stopwatch.GetTimestamp();
-        return meter;
+        _meter = ProcessMeter.Start(resetPeak, perThread: true);
     }
 
-    internal long RssBefore => _rssBefore;
+    /// <summary>Starts measuring; call it right before the first produce call.</summary>
+    internal static Meter Start(int brokerPid, bool resetPeak = true) => new(brokerPid, resetPeak);
+
+    internal long RssBefore => _meter.RssBeforeBytes;
 
     /// <summary>Stops measuring; call it once every delivery report is in.</summary>
     internal Measured Stop()
     {
-        long wall = Stopwatch.GetTimestamp();
-        long cpu = ProcessStats.ProcessCpuNanoseconds();
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
-        long peak = _peakReset ? ProcessStats.PeakResidentBytes() : ProcessStats.ResidentBytes();
+        ProcessUsage usage = _meter.Stop();
         if (JitWatcher.Instance?.End() is { } jitted)
         {
             Console.Error.WriteLine($"[trace] {jitted.Count} events in the measured interval:");
@@ -58,32 +39,34 @@ internal sealed class Meter
             }
         }
 
-        Dictionary<int, (string Name, long CpuNs)> threads = ProcessStats.ThreadCpu();
-        long brokerCpu = _brokerPid > 0 ? ProcessStats.OtherProcessCpuNanoseconds(_brokerPid) - _brokerCpuAtStart : 0;
+        long brokerCpu = _brokerPid > 0 ? ProcessCpu.OfProcessNanoseconds(_brokerPid) - _brokerCpuAtStart : 0;
+        return new Measured(
+            WallNs: usage.WallNanoseconds,
+            CpuNs: usage.CpuNanoseconds,
+            AllocatedBytes: usage.Gc.AllocatedBytes,
+            Gen0: usage.Gc.Gen0,
+            Gen1: usage.Gc.Gen1,
+            Gen2: usage.Gc.Gen2,
+            RssBeforeBytes: usage.RssBeforeBytes,
+            PeakRssBytes: usage.PeakIsInterval ? usage.PeakRssBytes : Math.Max(ProcessMemory.ResidentBytes(), usage.RssBeforeBytes),
+            CpuByThreadGroup: ByGroup(usage.Threads),
+            BrokerCpuNs: brokerCpu);
+    }
 
+    /// <summary>CPU per thread group (<see cref="ThreadGroup"/>), nanoseconds.</summary>
+    internal static Dictionary<string, long> ByGroup(IEnumerable<ThreadCpuTime> threads)
+    {
         var byGroup = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach ((int tid, (string name, long ns)) in threads)
+        foreach (ThreadCpuTime t in threads)
         {
-            long before = _threadsAtStart.TryGetValue(tid, out var t) && t.Name == name ? t.CpuNs : 0;
-            long delta = ns - before;
-            if (delta > 0)
+            if (t.CpuNanoseconds > 0)
             {
-                string group = tid == Environment.ProcessId ? "main thread (waits for deliveries)" : ThreadGroup(name);
-                byGroup[group] = byGroup.GetValueOrDefault(group) + delta;
+                string group = t.ThreadId == Environment.ProcessId ? "main thread (waits for deliveries)" : ThreadGroup(t.Name);
+                byGroup[group] = byGroup.GetValueOrDefault(group) + t.CpuNanoseconds;
             }
         }
 
-        return new Measured(
-            WallNs: (long)((wall - _wall) * (1e9 / Stopwatch.Frequency)),
-            CpuNs: cpu - _cpu,
-            AllocatedBytes: allocated - _allocated,
-            Gen0: gen0 - _gen0,
-            Gen1: gen1 - _gen1,
-            Gen2: gen2 - _gen2,
-            RssBeforeBytes: _rssBefore,
-            PeakRssBytes: Math.Max(peak, _rssBefore),
-            CpuByThreadGroup: byGroup,
-            BrokerCpuNs: brokerCpu);
+        return byGroup;
     }
 
     /// <summary>Names threads by role (Linux thread names are cut at 15 characters).</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using KafkaFast.Benchmarks.Measurement;
 using KafkaFast.Benchmarks.Scenarios;
+using KafkaFast.Measurement;
 
 namespace KafkaFast.Benchmarks.Reporting;
 
@@ -411,7 +412,7 @@ internal sealed class Report
         sb.AppendLine("### Where the CPU goes, 100-byte values (ns per message by thread, the median run)");
         sb.AppendLine();
         sb.AppendLine(CpuBreakdownTable(100));
-        sb.AppendLine("¹ CPU of threads that ended during the interval, and the 10 ms granularity of per-thread counters.");
+        sb.AppendLine("¹ Process CPU minus the sum over live threads: threads that ended during the interval, plus the per-thread counters' precision (/proc/self/task/*/schedstat trails a running thread by up to a scheduler tick, a few ms per run, so it can be slightly negative in short runs).");
         sb.AppendLine();
         if (Overload.Count > 0)
         {

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Confluent.Kafka;
 using KafkaFast.Benchmarks.Measurement;
 using KafkaFast.Benchmarks.Workload;
+using KafkaFast.Measurement;
 
 namespace KafkaFast.Benchmarks.Scenarios;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using KafkaFast.Benchmarks.Measurement;
 using KafkaFast.Benchmarks.Workload;
+using KafkaFast.Measurement;
 
 namespace KafkaFast.Benchmarks.Scenarios;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using KafkaFast.Benchmarks.Measurement;
 using KafkaFast.Benchmarks.Workload;
+using KafkaFast.Measurement;
 
 namespace KafkaFast.Benchmarks.Scenarios;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using KafkaFast.Benchmarks.Measurement;
 using KafkaFast.Benchmarks.Workload;
+using KafkaFast.Measurement;
 
 namespace KafkaFast.Benchmarks.Scenarios;
 
@@ -24,8 +25,8 @@ internal sealed class OverloadScenario
     internal static OverloadResult Run(string variant, BenchSettings settings, Broker.BrokerProcess broker, MessageSet messages)
     {
         ThroughputScenario.Quiesce();
-        long rssBefore = ProcessStats.ResidentBytes();
-        bool peakReset = ProcessStats.ResetPeakResident();
+        long rssBefore = ProcessMemory.ResidentBytes();
+        bool peakReset = ProcessMemory.ResetPeakResident();
         string topic = broker.CreateTopic($"overload-{variant}", BenchSettings.Partitions);
         var context = new ScenarioContext(settings, broker, messages, 0, 0);
         using Target target = variant switch
@@ -108,7 +109,7 @@ internal sealed class OverloadScenario
         bool complete = target.WaitAll(Warmup + acceptedCount, TimeSpan.FromSeconds(300));
         double drainSeconds = drain.Elapsed.TotalSeconds;
         sampler.Stop();
-        long peak = Math.Max(sampler.Peak, peakReset ? ProcessStats.PeakResidentBytes() : 0);
+        long peak = Math.Max(sampler.Peak, peakReset ? ProcessMemory.PeakResidentBytes() : 0);
         long delivered = target.Delivered - Warmup;
         long failed = target.Failed;
 
@@ -326,7 +327,7 @@ internal sealed class RssSampler : IDisposable
         var clock = Stopwatch.StartNew();
         while (!_stop)
         {
-            long rss = ProcessStats.ResidentBytes();
+            long rss = ProcessMemory.ResidentBytes();
             int second = (int)clock.Elapsed.TotalSeconds;
             lock (_perSecond)
             {

@@ -1,4 +1,5 @@
 using KafkaFast.Benchmarks.Measurement;
+using KafkaFast.Measurement;
 
 namespace KafkaFast.Benchmarks.Scenarios;
 

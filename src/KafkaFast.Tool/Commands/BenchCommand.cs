@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using KafkaFast.Measurement;
 
 namespace KafkaFast.Tool.Commands;
 
@@ -87,7 +88,7 @@ internal static class BenchCommand
             var messages = new ProducerMessage[batchSize];
 
             console.Error.WriteLine($"% producing {count} messages of {size} bytes to {topic.Name} ({topic.PartitionCount} partitions), {(batchSize == 1 ? "one per call" : $"{batchSize} per call")}");
-            var measurement = Measurement.Start();
+            var measurement = ProcessMeter.Start();
             long produced = 0, nextProgress = 1000;
             while (produced < count && !cancellationToken.IsCancellationRequested)
             {
@@ -120,7 +121,7 @@ internal static class BenchCommand
 
                 if (sample)
                 {
-                    _latency.Record(Stopwatch.GetTimestamp() - started);
+                    _latency.RecordTicks(started, Stopwatch.GetTimestamp());
                 }
 
                 produced += n;
@@ -147,10 +148,12 @@ internal static class BenchCommand
             }
         }
 
-        private void WriteTable(long produced, TimeSpan wall, TimeSpan cpu, Measurement measurement, ProducerStatistics stats, long left)
+        private void WriteTable(long produced, TimeSpan wall, TimeSpan cpu, ProcessMeter measurement, ProducerStatistics stats, long left)
         {
             var o = console.Out;
             var inv = CultureInfo.InvariantCulture;
+            GcCounts gc = measurement.Gc;
+            LatencySummary latency = _latency.Summarize();
             o.WriteLine("| metric | value |");
             o.WriteLine("| --- | ---: |");
             o.WriteLine(string.Create(inv, $"| messages | {produced:N0} ({size} B values, {(keyCount == 0 ? "no keys" : $"{keyCount} keys")}) |"));
@@ -158,11 +161,11 @@ internal static class BenchCommand
             o.WriteLine(string.Create(inv, $"| messages per second | {produced / wall.TotalSeconds:N0} |"));
             o.WriteLine(string.Create(inv, $"| CPU per message (process) | {cpu.TotalNanoseconds / produced:N0} ns |"));
             o.WriteLine(string.Create(inv, $"| messages per CPU-second | {produced / cpu.TotalSeconds:N0} |"));
-            o.WriteLine(string.Create(inv, $"| managed bytes allocated per message | {measurement.Allocated / (double)produced:F2} |"));
-            o.WriteLine(string.Create(inv, $"| GCs gen0/1/2 | {measurement.GcCounts} |"));
-            o.WriteLine(string.Create(inv, $"| call latency p50 / p99 / p99.9 / max | {_latency.PercentileMicroseconds(0.5):F2} / {_latency.PercentileMicroseconds(0.99):F2} / {_latency.PercentileMicroseconds(0.999):F2} / {_latency.MaxMicroseconds:F1} µs |"));
+            o.WriteLine(string.Create(inv, $"| managed bytes allocated per message | {gc.AllocatedBytes / (double)produced:F2} |"));
+            o.WriteLine(string.Create(inv, $"| GCs gen0/1/2 | {gc.Collections} |"));
+            o.WriteLine(string.Create(inv, $"| call latency p50 / p99 / p99.9 / max | {latency.P50 / 1e3:F2} / {latency.P99 / 1e3:F2} / {latency.P999 / 1e3:F2} / {latency.Max / 1e3:F1} µs |"));
             o.WriteLine(string.Create(inv, $"| waits for budget space | {_waits:N0} |"));
-            o.WriteLine(string.Create(inv, $"| peak RSS | {Measurement.PeakResidentBytes() / 1024.0 / 1024:F0} MiB |"));
+            o.WriteLine(string.Create(inv, $"| peak RSS | {ProcessMemory.PeakResidentBytes() / 1024.0 / 1024:F0} MiB |"));
             o.WriteLine(string.Create(inv, $"| delivered / failed / in flight | {stats.Delivered:N0} / {stats.Failed:N0} / {left:N0} |"));
         }
 

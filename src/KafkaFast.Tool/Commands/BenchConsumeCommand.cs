@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using KafkaFast.Measurement;
 
 namespace KafkaFast.Tool.Commands;
 
@@ -103,7 +104,7 @@ internal static class BenchConsumeCommand
         consumer.Subscribe(topic);
         var latency = new LatencyHistogram();
         long consumed = 0, bytes = 0;
-        Measurement? measurement = null;
+        ProcessMeter? measurement = null;
         var idleSince = DateTime.UtcNow;
         while (consumed < count && !cancellationToken.IsCancellationRequested)
         {
@@ -121,8 +122,8 @@ internal static class BenchConsumeCommand
             }
 
             idleSince = DateTime.UtcNow;
-            measurement ??= Measurement.Start(); // from the first batch: group join is not consuming
-            latency.Record(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            measurement ??= ProcessMeter.Start(); // from the first batch: group join is not consuming
+            latency.RecordTicks(started, System.Diagnostics.Stopwatch.GetTimestamp());
             foreach (ConsumedMessage message in batch)
             {
                 bytes += message.Value.Length; // touch every message, as a real consumer would
@@ -140,15 +141,17 @@ internal static class BenchConsumeCommand
         TimeSpan cpu = measurement.Cpu, wall = measurement.Elapsed;
         var o = console.Out;
         var inv = CultureInfo.InvariantCulture;
+        GcCounts gc = measurement.Gc;
+        LatencySummary calls = latency.Summarize();
         o.WriteLine("| metric | value |");
         o.WriteLine("| --- | ---: |");
         o.WriteLine(string.Create(inv, $"| messages consumed | {consumed:N0} ({bytes:N0} value bytes) |"));
         o.WriteLine(string.Create(inv, $"| wall time | {wall.TotalSeconds:F2} s |"));
         o.WriteLine(string.Create(inv, $"| messages per second | {consumed / wall.TotalSeconds:N0} |"));
         o.WriteLine(string.Create(inv, $"| CPU per message (process) | {cpu.TotalNanoseconds / consumed:N0} ns |"));
-        o.WriteLine(string.Create(inv, $"| managed bytes allocated per message | {measurement.Allocated / (double)consumed:F2} |"));
-        o.WriteLine(string.Create(inv, $"| GCs gen0/1/2 | {measurement.GcCounts} |"));
-        o.WriteLine(string.Create(inv, $"| batch call latency p50 / p99 / max | {latency.PercentileMicroseconds(0.5):F1} / {latency.PercentileMicroseconds(0.99):F1} / {latency.MaxMicroseconds:F1} µs |"));
+        o.WriteLine(string.Create(inv, $"| managed bytes allocated per message | {gc.AllocatedBytes / (double)consumed:F2} |"));
+        o.WriteLine(string.Create(inv, $"| GCs gen0/1/2 | {gc.Collections} |"));
+        o.WriteLine(string.Create(inv, $"| batch call latency p50 / p99 / max | {calls.P50 / 1e3:F1} / {calls.P99 / 1e3:F1} / {calls.Max / 1e3:F1} µs |"));
         consumer.Close();
         return consumed >= count ? 0 : 1;
     }

@@ -5,6 +5,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using KafkaFast.AspNetCore;
+using KafkaFast.Measurement;
 using KafkaFast.Tool.Gateway;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -147,7 +148,7 @@ internal static class DemoCommand
         {
             long[] latencies = new long[count];
             int next = -1, failed = 0;
-            var measurement = Measurement.Start();
+            var measurement = ProcessMeter.Start();
             long deliveredBefore = producer?.GetStatistics() is { } s ? s.Delivered + s.Failed : 0;
 
             async Task WorkerAsync()
@@ -202,7 +203,7 @@ internal static class DemoCommand
             var histogram = new LatencyHistogram();
             foreach (long ticks in latencies)
             {
-                histogram.Record(ticks);
+                histogram.RecordElapsedTicks(ticks);
             }
 
             return new LoadResult(count, failed, elapsed, cpu, histogram);
@@ -285,12 +286,12 @@ internal static class DemoCommand
             TextWriter o = console.Out;
             string Ms(double microseconds) => (microseconds / 1000).ToString("0.00", Invariant);
             o.WriteLine(string.Create(Invariant, $"{"",-26}{"requests",10}{"req/s",10}{"p50 ms",9}{"p99 ms",9}{"CPU µs/req",12}"));
-            o.WriteLine(string.Create(Invariant, $"{"with request events",-26}{with.Requests,10}{with.PerSecond,10:0}{Ms(with.Latency.PercentileMicroseconds(0.50)),9}{Ms(with.Latency.PercentileMicroseconds(0.99)),9}{with.CpuMicrosecondsPerRequest,12:0.0}"));
+            o.WriteLine(string.Create(Invariant, $"{"with request events",-26}{with.Requests,10}{with.PerSecond,10:0}{Ms(with.Latency.ValueAtPercentile(50) / 1e3),9}{Ms(with.Latency.ValueAtPercentile(99) / 1e3),9}{with.CpuMicrosecondsPerRequest,12:0.0}"));
             if (without is not null)
             {
-                o.WriteLine(string.Create(Invariant, $"{"without (baseline)",-26}{without.Requests,10}{without.PerSecond,10:0}{Ms(without.Latency.PercentileMicroseconds(0.50)),9}{Ms(without.Latency.PercentileMicroseconds(0.99)),9}{without.CpuMicrosecondsPerRequest,12:0.0}"));
-                double p50 = with.Latency.PercentileMicroseconds(0.50) - without.Latency.PercentileMicroseconds(0.50);
-                double p99 = with.Latency.PercentileMicroseconds(0.99) - without.Latency.PercentileMicroseconds(0.99);
+                o.WriteLine(string.Create(Invariant, $"{"without (baseline)",-26}{without.Requests,10}{without.PerSecond,10:0}{Ms(without.Latency.ValueAtPercentile(50) / 1e3),9}{Ms(without.Latency.ValueAtPercentile(99) / 1e3),9}{without.CpuMicrosecondsPerRequest,12:0.0}"));
+                double p50 = with.Latency.ValueAtPercentile(50) / 1e3 - without.Latency.ValueAtPercentile(50) / 1e3;
+                double p99 = with.Latency.ValueAtPercentile(99) / 1e3 - without.Latency.ValueAtPercentile(99) / 1e3;
                 double cpu = with.CpuMicrosecondsPerRequest - without.CpuMicrosecondsPerRequest;
                 o.WriteLine(string.Create(Invariant, $"{"added per event",-26}{"",10}{"",10}{(p50 >= 0 ? "+" : "") + Ms(p50),9}{(p99 >= 0 ? "+" : "") + Ms(p99),9}{cpu,12:+0.0;-0.0}"));
             }
