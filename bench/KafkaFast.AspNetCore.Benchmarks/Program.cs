@@ -11,8 +11,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Confluent.Kafka;
-using KafkaFast;
 using KafkaFast.AspNetCore;
+using KafkaFast.Mock;
+using KafkaFast.Producer;
 using Microsoft.AspNetCore.Routing;
 
 const string Topic = "bench-requests";

@@ -1,3 +1,6 @@
+using KafkaFast.Mock;
+using KafkaFast.Producer;
+
 namespace KafkaFast.Microbenchmarks;
 
 /// <summary>

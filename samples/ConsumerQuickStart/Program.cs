@@ -1,6 +1,9 @@
 // The README's consumer quick start, as a program: dotnet run --project samples/ConsumerQuickStart
 using System.Text;
 using KafkaFast;
+using KafkaFast.Consumer;
+using KafkaFast.Mock;
+using KafkaFast.Producer;
 
 // An embedded Kafka cluster (librdkafka's mock brokers on 127.0.0.1): no setup. Use your brokers instead in production.
 using var cluster = new KafkaMockCluster(brokerCount: 3);

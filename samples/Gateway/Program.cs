@@ -9,7 +9,6 @@
 // proxies /api/* to its own /echo endpoint, so it needs nothing else. For real use:
 //   dotnet run --project samples/Gateway -- --KafkaFast:Producers:Default:BootstrapServers=broker1:9092 \
 //       --ReverseProxy:Clusters:backend:Destinations:primary:Address=http://my-service:8080/
-using KafkaFast;
 using KafkaFast.AspNetCore;
 using Yarp.ReverseProxy.Model;
 

@@ -1,5 +1,6 @@
 // The README's quick start, as a program: dotnet run --project samples/QuickStart
-using KafkaFast;
+using KafkaFast.Mock;
+using KafkaFast.Producer;
 
 // An embedded Kafka cluster (librdkafka's mock brokers on 127.0.0.1): no setup. Use your brokers instead in production.
 using var cluster = new KafkaMockCluster(brokerCount: 3);

@@ -1,3 +1,7 @@
+using KafkaFast.AspNetCore.Options;
+using KafkaFast.Mock;
+using KafkaFast.Producer;
+
 namespace KafkaFast.AspNetCore;
 
 /// <summary>

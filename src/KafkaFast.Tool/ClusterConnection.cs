@@ -1,3 +1,5 @@
+using KafkaFast.Mock;
+
 namespace KafkaFast.Tool;
 
 /// <summary>The cluster a command talks to: the one given with -b, or an embedded one that lives as long as the command.</summary>

@@ -1,5 +1,7 @@
 using System.Net;
+using KafkaFast.AspNetCore.Options;
 using KafkaFast.AspNetCore.Tests.Support;
+using KafkaFast.Producer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,7 @@
 using System.Net;
 using KafkaFast.AspNetCore.Tests.Support;
+using KafkaFast.Mock;
+using KafkaFast.Producer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using KafkaFast.AspNetCore.Diagnostics;
 using KafkaFast.AspNetCore.Tests.Support;
+using KafkaFast.Mock;
+using KafkaFast.Producer;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KafkaFast.AspNetCore.Tests;

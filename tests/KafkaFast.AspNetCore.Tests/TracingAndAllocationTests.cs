@@ -5,6 +5,7 @@ using KafkaFast.AspNetCore.Diagnostics;
 using KafkaFast.AspNetCore.Hosting;
 using KafkaFast.AspNetCore.RequestEvents;
 using KafkaFast.AspNetCore.Tests.Support;
+using KafkaFast.Producer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

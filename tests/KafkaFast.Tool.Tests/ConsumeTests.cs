@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KafkaFast.Mock;
 
 namespace KafkaFast.Tool.Tests;
 

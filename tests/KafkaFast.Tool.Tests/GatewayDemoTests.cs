@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using KafkaFast.Consumer;
+using KafkaFast.Mock;
 
 namespace KafkaFast.Tool.Tests;
 

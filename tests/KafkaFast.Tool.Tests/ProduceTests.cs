@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using KafkaFast.Mock;
 
 namespace KafkaFast.Tool.Tests;
 

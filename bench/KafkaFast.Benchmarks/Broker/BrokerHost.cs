@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaFast.Mock;
 
 namespace KafkaFast.Benchmarks.Broker;
 

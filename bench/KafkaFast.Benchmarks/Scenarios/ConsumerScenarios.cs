@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using KafkaFast.Benchmarks.Measurement;
 using KafkaFast.Benchmarks.Workload;
+using KafkaFast.Consumer;
 using KafkaFast.Measurement;
+using KafkaFast.Producer;
 
 namespace KafkaFast.Benchmarks.Scenarios;
 
@@ -88,7 +90,7 @@ internal static class ConsumerTopics
         long stored = 0;
         for (int p = 0; p < partitions; p++)
         {
-            WatermarkOffsets w = reader.QueryWatermarkOffsets(new KafkaFast.TopicPartition(name, p), TimeSpan.FromSeconds(30));
+            KafkaFast.Consumer.WatermarkOffsets w = reader.QueryWatermarkOffsets(new KafkaFast.TopicPartition(name, p), TimeSpan.FromSeconds(30));
             stored += w.High - w.Low;
         }
 
@@ -208,7 +210,7 @@ internal abstract class KafkaFastConsumerSubject : ConsumerSubject
         {
             BootstrapServers = context.Broker.BootstrapServers,
             GroupId = NewGroup(),
-            AutoOffsetReset = KafkaFast.AutoOffsetReset.Earliest,
+            AutoOffsetReset = KafkaFast.Consumer.AutoOffsetReset.Earliest,
         });
         Consumer.Error += (_, e) => Console.Error.WriteLine($"[kafkafast consumer] {e}");
         Consumer.Subscribe(topic.Name);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using KafkaFast.Benchmarks.Measurement;
 using KafkaFast.Benchmarks.Workload;
 using KafkaFast.Measurement;
+using KafkaFast.Producer;
 
 namespace KafkaFast.Benchmarks.Scenarios;
 

@@ -1,4 +1,3 @@
-using KafkaFast.AspNetCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.Extensions.Hosting;

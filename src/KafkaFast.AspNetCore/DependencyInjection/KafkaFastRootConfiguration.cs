@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace KafkaFast.AspNetCore;
+namespace KafkaFast.AspNetCore.DependencyInjection;
 
 /// <summary>The "KafkaFast" configuration section AddKafkaFast was given (request-event options and key checks read it).</summary>
 internal sealed class KafkaFastRootConfiguration(IConfigurationSection section)

@@ -1,8 +1,10 @@
-using KafkaFast;
 using KafkaFast.AspNetCore;
+using KafkaFast.AspNetCore.DependencyInjection;
 using KafkaFast.AspNetCore.Diagnostics;
 using KafkaFast.AspNetCore.Hosting;
+using KafkaFast.AspNetCore.Options;
 using KafkaFast.AspNetCore.RequestEvents;
+using KafkaFast.Producer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using KafkaFast.AspNetCore.Hosting;
+using KafkaFast.Producer;
 
 namespace KafkaFast.AspNetCore.Diagnostics;
 

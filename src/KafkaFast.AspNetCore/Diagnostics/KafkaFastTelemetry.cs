@@ -1,4 +1,4 @@
-namespace KafkaFast.AspNetCore;
+namespace KafkaFast.AspNetCore.Diagnostics;
 
 /// <summary>Names to subscribe to: the meter and the activity source of KafkaFast.AspNetCore.</summary>
 public static class KafkaFastTelemetry

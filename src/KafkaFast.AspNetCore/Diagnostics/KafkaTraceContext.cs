@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text;
+using KafkaFast.Producer;
 
-namespace KafkaFast.AspNetCore;
+namespace KafkaFast.AspNetCore.Diagnostics;
 
 /// <summary>
 /// W3C trace context in Kafka message headers: the request-event middleware writes <c>traceparent</c> (and

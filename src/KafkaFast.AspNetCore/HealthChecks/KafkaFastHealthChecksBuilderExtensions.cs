@@ -1,6 +1,6 @@
-using KafkaFast.AspNetCore;
 using KafkaFast.AspNetCore.HealthChecks;
 using KafkaFast.AspNetCore.Hosting;
+using KafkaFast.AspNetCore.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Microsoft.Extensions.DependencyInjection;

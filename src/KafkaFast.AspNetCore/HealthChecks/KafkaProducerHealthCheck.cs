@@ -1,4 +1,5 @@
 using KafkaFast.AspNetCore.Hosting;
+using KafkaFast.AspNetCore.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KafkaFast.AspNetCore.HealthChecks;

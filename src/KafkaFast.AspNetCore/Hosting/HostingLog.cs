@@ -1,3 +1,4 @@
+using KafkaFast.AspNetCore.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,7 @@
 using System.Globalization;
+using KafkaFast.AspNetCore.Options;
+using KafkaFast.Mock;
+using KafkaFast.Producer;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

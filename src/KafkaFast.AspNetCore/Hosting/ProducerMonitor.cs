@@ -1,4 +1,6 @@
 using KafkaFast.AspNetCore.Diagnostics;
+using KafkaFast.AspNetCore.Options;
+using KafkaFast.Producer;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 

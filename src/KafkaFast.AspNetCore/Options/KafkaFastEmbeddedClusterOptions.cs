@@ -1,4 +1,4 @@
-namespace KafkaFast.AspNetCore;
+namespace KafkaFast.AspNetCore.Options;
 
 /// <summary>
 /// The embedded cluster shared by every producer that sets <see cref="KafkaFastProducerOptions.UseEmbeddedCluster"/>

@@ -1,7 +1,8 @@
+using KafkaFast.AspNetCore.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace KafkaFast.AspNetCore;
+namespace KafkaFast.AspNetCore.Options;
 
 /// <summary>
 /// Checks <c>KafkaFast:EmbeddedCluster</c> at start-up, and the keys directly under <c>KafkaFast</c> (a misspelt

@@ -1,4 +1,4 @@
-namespace KafkaFast.AspNetCore;
+namespace KafkaFast.AspNetCore.Options;
 
 /// <summary>Thresholds of a producer's health check (see <c>AddKafkaFast</c> on <c>IHealthChecksBuilder</c>).</summary>
 public sealed class KafkaFastHealthOptions

@@ -1,4 +1,7 @@
-namespace KafkaFast.AspNetCore;
+using KafkaFast.Mock;
+using KafkaFast.Producer;
+
+namespace KafkaFast.AspNetCore.Options;
 
 /// <summary>
 /// One named producer of an application: the core <see cref="KafkaProducerOptions"/> plus what the host adds (topics

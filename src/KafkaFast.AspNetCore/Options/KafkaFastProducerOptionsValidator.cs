@@ -1,8 +1,9 @@
 using System.Reflection;
+using KafkaFast.Producer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace KafkaFast.AspNetCore;
+namespace KafkaFast.AspNetCore.Options;
 
 /// <summary>
 /// Checks a named producer's options when the host starts (ValidateOnStart), collecting every error rather than

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace KafkaFast.AspNetCore;
+namespace KafkaFast.AspNetCore.Options;
 
 /// <summary>A producer name registered with AddKafkaFast, and the configuration section it was bound from (if any).</summary>
 internal sealed class KafkaFastProducerRegistration(string name, IConfigurationSection? section)

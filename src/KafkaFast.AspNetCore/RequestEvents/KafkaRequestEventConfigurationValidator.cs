@@ -1,3 +1,5 @@
+using KafkaFast.AspNetCore.DependencyInjection;
+using KafkaFast.AspNetCore.Options;
 using Microsoft.Extensions.Options;
 
 namespace KafkaFast.AspNetCore.RequestEvents;

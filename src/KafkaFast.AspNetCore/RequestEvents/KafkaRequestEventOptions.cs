@@ -1,7 +1,10 @@
 using System.Text.Json;
+using KafkaFast.AspNetCore.Diagnostics;
+using KafkaFast.AspNetCore.Options;
+using KafkaFast.Producer;
 using Microsoft.AspNetCore.Http;
 
-namespace KafkaFast.AspNetCore;
+namespace KafkaFast.AspNetCore.RequestEvents;
 
 /// <summary>
 /// What the request-event middleware (<c>app.UseKafkaRequestEvents</c>) writes, where, and for which requests.

@@ -1,3 +1,4 @@
+using KafkaFast.AspNetCore.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 

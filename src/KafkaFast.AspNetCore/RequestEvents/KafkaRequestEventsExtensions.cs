@@ -1,4 +1,4 @@
-using KafkaFast.AspNetCore;
+using KafkaFast.AspNetCore.DependencyInjection;
 using KafkaFast.AspNetCore.Hosting;
 using KafkaFast.AspNetCore.RequestEvents;
 using Microsoft.Extensions.Configuration;

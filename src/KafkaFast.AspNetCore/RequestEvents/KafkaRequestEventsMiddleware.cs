@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using KafkaFast.AspNetCore.Diagnostics;
 using KafkaFast.AspNetCore.Hosting;
+using KafkaFast.Producer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-namespace KafkaFast.AspNetCore;
+namespace KafkaFast.AspNetCore.RequestEvents;
 
 /// <summary>When the request-event middleware writes an event.</summary>
 [Flags]

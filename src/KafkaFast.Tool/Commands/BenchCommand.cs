@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using KafkaFast.Measurement;
+using KafkaFast.Producer;
 
 namespace KafkaFast.Tool.Commands;
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using KafkaFast.Consumer;
 using KafkaFast.Measurement;
+using KafkaFast.Producer;
 
 namespace KafkaFast.Tool.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using KafkaFast.Consumer;
 
 namespace KafkaFast.Tool.Commands;
 

@@ -5,7 +5,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using KafkaFast.AspNetCore;
+using KafkaFast.Consumer;
 using KafkaFast.Measurement;
+using KafkaFast.Producer;
 using KafkaFast.Tool.Gateway;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using KafkaFast.Mock;
 
 namespace KafkaFast.Tool.Commands;
 

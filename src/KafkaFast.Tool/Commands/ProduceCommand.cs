@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
+using KafkaFast.Producer;
 
 namespace KafkaFast.Tool.Commands;
 

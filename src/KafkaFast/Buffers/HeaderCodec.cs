@@ -11,39 +11,26 @@ internal static unsafe class HeaderCodec
 {
     private const int FramingPerHeader = sizeof(int) + 1 + sizeof(int);
 
-    /// <summary>Bytes of framed headers in the record, and bytes counted against message.max.bytes (names + values).</summary>
-    internal static (long Framed, long Payload) Measure(ReadOnlySpan<KafkaHeader> headers)
+    /// <summary>
+    /// Bytes one header takes in the record (framed), and bytes it counts against message.max.bytes (name + value).
+    /// </summary>
+    internal static (long Framed, long Payload) Measure(string name, int valueLength)
     {
-        long framed = 0, payload = 0;
-        foreach (KafkaHeader header in headers)
-        {
-            if (header.Key is null)
-            {
-                throw new ArgumentException("A header has a null key.", nameof(headers));
-            }
-
-            long size = Encoding.UTF8.GetByteCount(header.Key) + header.Value.Length;
-            payload += size;
-            framed += size + FramingPerHeader;
-        }
-
-        return (framed, payload);
+        long payload = Encoding.UTF8.GetByteCount(name) + valueLength;
+        return (payload + FramingPerHeader, payload);
     }
 
-    internal static void Write(ReadOnlySpan<KafkaHeader> headers, byte* destination)
+    /// <summary>Writes one header at <paramref name="destination"/> and advances it past the header.</summary>
+    internal static void Write(ref byte* destination, string name, ReadOnlySpan<byte> value)
     {
-        foreach (KafkaHeader header in headers)
-        {
-            int nameLength = Encoding.UTF8.GetBytes(header.Key, new Span<byte>(destination + sizeof(int), Encoding.UTF8.GetMaxByteCount(header.Key.Length)));
-            Unsafe.WriteUnaligned(destination, nameLength);
-            destination += sizeof(int) + nameLength;
-            *destination++ = 0;
-            ReadOnlySpan<byte> value = header.Value.Span;
-            Unsafe.WriteUnaligned(destination, value.Length);
-            destination += sizeof(int);
-            value.CopyTo(new Span<byte>(destination, value.Length));
-            destination += value.Length;
-        }
+        int nameLength = Encoding.UTF8.GetBytes(name, new Span<byte>(destination + sizeof(int), Encoding.UTF8.GetMaxByteCount(name.Length)));
+        Unsafe.WriteUnaligned(destination, nameLength);
+        destination += sizeof(int) + nameLength;
+        *destination++ = 0;
+        Unsafe.WriteUnaligned(destination, value.Length);
+        destination += sizeof(int);
+        value.CopyTo(new Span<byte>(destination, value.Length));
+        destination += value.Length;
     }
 
     /// <summary>Reads one header and advances <paramref name="cursor"/> past it.</summary>

@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>Where to start reading a partition for which the group has no committed offset (auto.offset.reset).</summary>
 public enum AutoOffsetReset

@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>Who commits consumed offsets to the group. Either way, delivery is at-least-once.</summary>
 public enum CommitMode

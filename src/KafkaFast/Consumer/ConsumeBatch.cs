@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using KafkaFast.Native;
 
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>
 /// Messages returned by one consume call: views over librdkafka's memory, valid until <see cref="Dispose"/>.

@@ -1,6 +1,6 @@
 using KafkaFast.Native;
 
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>
 /// Recycles <see cref="ConsumeBatch"/> objects (and their native slot arrays) so a steady consume loop allocates

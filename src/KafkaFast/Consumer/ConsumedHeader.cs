@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>One header of a consumed message: name and value in librdkafka's memory.</summary>
 public readonly unsafe ref struct ConsumedHeader

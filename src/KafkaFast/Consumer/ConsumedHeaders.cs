@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using KafkaFast.Native;
 
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>
 /// The headers of a <see cref="ConsumedMessage"/>, read in place (librdkafka parses them on first access).

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using KafkaFast.Native;
 
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>
 /// A view of one message in a <see cref="ConsumeBatch"/>: topic, partition, offset, timestamp, key, value and headers

@@ -1,7 +1,7 @@
 using System.Globalization;
 using KafkaFast.Native;
 
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>Turns validated <see cref="KafkaConsumerOptions"/> into an rd_kafka_conf_t.</summary>
 internal static unsafe class ConsumerConfiguration

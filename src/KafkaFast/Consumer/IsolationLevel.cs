@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>Which messages of transactional producers a consumer sees (isolation.level).</summary>
 public enum IsolationLevel

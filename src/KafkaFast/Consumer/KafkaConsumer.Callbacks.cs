@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using KafkaFast.Native;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>
 /// librdkafka callbacks. All are [UnmanagedCallersOnly] statics that find the consumer through the opaque (a weak
@@ -225,7 +225,7 @@ public sealed unsafe partial class KafkaConsumer
     private void OnRebalance(nint rk, int err, RdKafkaTopicPartitionList* partitions)
     {
         bool cooperative = IsCooperative(rk);
-        TopicPartition[] list = SafeTopicPartitionListHandle.ToPartitions(partitions);
+        TopicPartition[] list = TopicPartitionLists.ToPartitions(partitions);
         if (err == LibRdKafka.ErrAssignPartitions)
         {
             int assignErr = 0;

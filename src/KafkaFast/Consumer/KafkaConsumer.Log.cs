@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 public sealed partial class KafkaConsumer
 {

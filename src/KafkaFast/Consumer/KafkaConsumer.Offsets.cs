@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using KafkaFast.Configuration;
 using KafkaFast.Native;
 
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 public sealed unsafe partial class KafkaConsumer
 {
@@ -70,7 +71,7 @@ public sealed unsafe partial class KafkaConsumer
     /// <exception cref="KafkaException">A partition is not assigned, or librdkafka refused an offset.</exception>
     public void StoreOffsets(IEnumerable<TopicPartitionOffset> offsets)
     {
-        using var list = SafeTopicPartitionListHandle.From(offsets, nameof(offsets));
+        using var list = TopicPartitionLists.From(offsets, nameof(offsets));
         using var lease = Lease();
         int err = LibRdKafka.OffsetsStore(lease.Pointer, list.List);
         ThrowOnElementErrors(list, "store offsets");
@@ -208,7 +209,7 @@ public sealed unsafe partial class KafkaConsumer
     /// <summary>Commits explicit offsets (the next offset to read per partition), waiting for the broker.</summary>
     public IReadOnlyList<TopicPartitionOffset> Commit(IEnumerable<TopicPartitionOffset> offsets)
     {
-        using var list = SafeTopicPartitionListHandle.From(offsets, nameof(offsets));
+        using var list = TopicPartitionLists.From(offsets, nameof(offsets));
         if (list.Count == 0)
         {
             throw new ArgumentException("No offsets to commit.", nameof(offsets));
@@ -260,7 +261,7 @@ public sealed unsafe partial class KafkaConsumer
 
     private static void AddCommitOffset(SafeTopicPartitionListHandle list, ConsumeBatch batch, RdKafkaMessage* message)
     {
-        RdKafkaTopicPartition* element = list.AddUnchecked(batch.TopicOf(message->Topic), message->Partition);
+        RdKafkaTopicPartition* element = list.Add(batch.TopicOf(message->Topic), message->Partition);
         element->Offset = message->Offset + 1;
         LibRdKafka.TopicPartitionSetLeaderEpoch(element, LibRdKafka.MessageLeaderEpoch(message));
     }
@@ -268,7 +269,7 @@ public sealed unsafe partial class KafkaConsumer
     /// <summary>Commits explicit offsets without blocking.</summary>
     public Task<IReadOnlyList<TopicPartitionOffset>> CommitAsync(IEnumerable<TopicPartitionOffset> offsets)
     {
-        using var list = SafeTopicPartitionListHandle.From(offsets, nameof(offsets));
+        using var list = TopicPartitionLists.From(offsets, nameof(offsets));
         if (list.Count == 0)
         {
             throw new ArgumentException("No offsets to commit.", nameof(offsets));
@@ -428,7 +429,7 @@ public sealed unsafe partial class KafkaConsumer
     /// <exception cref="KafkaException">A partition is not assigned, or the seek failed.</exception>
     public void Seek(IEnumerable<TopicPartitionOffset> positions)
     {
-        using var list = SafeTopicPartitionListHandle.From(positions, nameof(positions));
+        using var list = TopicPartitionLists.From(positions, nameof(positions));
         using var lease = Lease();
         ThrowIfError(LibRdKafka.SeekPartitions(lease.Pointer, list.List, SeekTimeoutMs), "seek");
         ThrowOnElementErrors(list, "seek");
@@ -440,7 +441,7 @@ public sealed unsafe partial class KafkaConsumer
     /// <summary>Stops fetching from assigned partitions until <see cref="Resume"/> (membership is kept).</summary>
     public void Pause(IEnumerable<TopicPartition> partitions)
     {
-        using var list = SafeTopicPartitionListHandle.From(partitions, nameof(partitions));
+        using var list = TopicPartitionLists.From(partitions, nameof(partitions));
         using var lease = Lease();
         ThrowIfError(LibRdKafka.PausePartitions(lease.Pointer, list.List), "pause");
         ThrowOnElementErrors(list, "pause");
@@ -449,7 +450,7 @@ public sealed unsafe partial class KafkaConsumer
     /// <summary>Resumes fetching from paused partitions.</summary>
     public void Resume(IEnumerable<TopicPartition> partitions)
     {
-        using var list = SafeTopicPartitionListHandle.From(partitions, nameof(partitions));
+        using var list = TopicPartitionLists.From(partitions, nameof(partitions));
         using var lease = Lease();
         ThrowIfError(LibRdKafka.ResumePartitions(lease.Pointer, list.List), "resume");
         ThrowOnElementErrors(list, "resume");
@@ -459,11 +460,11 @@ public sealed unsafe partial class KafkaConsumer
     public IReadOnlyList<TopicPartitionOffset> Committed(IEnumerable<TopicPartition> partitions, TimeSpan timeout)
     {
         int timeoutMs = ToTimeoutMs(timeout, nameof(timeout));
-        using var list = SafeTopicPartitionListHandle.From(partitions, nameof(partitions));
+        using var list = TopicPartitionLists.From(partitions, nameof(partitions));
         using var lease = Lease();
         ThrowIfError(LibRdKafka.Committed(lease.Pointer, list.List, timeoutMs), "read committed offsets");
         ThrowOnElementErrors(list, "read committed offsets");
-        return SafeTopicPartitionListHandle.ToOffsets(list.List);
+        return TopicPartitionLists.ToOffsets(list.List);
     }
 
     /// <summary>The committed offsets of the current assignment.</summary>
@@ -472,10 +473,10 @@ public sealed unsafe partial class KafkaConsumer
     /// <summary>The consumer's position in each partition: the offset of the next message it will return (<see cref="KafkaOffset.Unset"/> when none yet).</summary>
     public IReadOnlyList<TopicPartitionOffset> Position(IEnumerable<TopicPartition> partitions)
     {
-        using var list = SafeTopicPartitionListHandle.From(partitions, nameof(partitions));
+        using var list = TopicPartitionLists.From(partitions, nameof(partitions));
         using var lease = Lease();
         ThrowIfError(LibRdKafka.Position(lease.Pointer, list.List), "read positions");
-        return SafeTopicPartitionListHandle.ToOffsets(list.List);
+        return TopicPartitionLists.ToOffsets(list.List);
     }
 
     /// <summary>Asks the partition's leader for its low and high watermarks.</summary>
@@ -604,7 +605,7 @@ public sealed unsafe partial class KafkaConsumer
                 return;
             }
 
-            TopicPartitionOffset[] all = SafeTopicPartitionListHandle.ToOffsets(offsets);
+            TopicPartitionOffset[] all = TopicPartitionLists.ToOffsets(offsets);
             var committed = new List<TopicPartitionOffset>(all.Length);
             StoreFailures failures = default;
             for (int i = 0; i < all.Length; i++)

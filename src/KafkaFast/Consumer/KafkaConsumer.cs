@@ -1,10 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using KafkaFast.Configuration;
 using KafkaFast.Native;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>
 /// A consumer-group member that reads messages in batches, as zero-copy views over librdkafka's memory.
@@ -259,7 +260,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
             RdKafkaTopicPartitionList* list = null;
             ThrowIfError(LibRdKafka.Subscription(lease.Pointer, &list), "read the subscription");
             using var owned = SafeTopicPartitionListHandle.Own(list);
-            return [.. SafeTopicPartitionListHandle.ToPartitions(owned.List).Select(p => p.Topic)];
+            return [.. TopicPartitionLists.ToPartitions(owned.List).Select(p => p.Topic)];
         }
     }
 
@@ -317,7 +318,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
         using var list = SafeTopicPartitionListHandle.Create(names.Length);
         foreach (string name in names)
         {
-            list.AddUnchecked(name, -1);
+            list.Add(name, -1);
         }
 
         using var lease = Lease();

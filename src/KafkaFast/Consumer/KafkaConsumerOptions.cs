@@ -1,6 +1,6 @@
 using KafkaFast.Configuration;
 using static KafkaFast.Configuration.OptionRules;
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>
 /// Settings of a <see cref="KafkaConsumer"/>, checked when the consumer is built: a bad value throws an

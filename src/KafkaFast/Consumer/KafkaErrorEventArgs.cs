@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>
 /// A client-level error (brokers down, transport failure, failed automatic commit, ...). librdkafka keeps

@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>A consumed message's timestamp: milliseconds since the Unix epoch and what they mean.</summary>
 /// <param name="UnixTimeMilliseconds">Milliseconds since 1970-01-01T00:00:00Z; -1 when <paramref name="Type"/> is NotAvailable.</param>

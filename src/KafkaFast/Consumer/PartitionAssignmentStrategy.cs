@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>How the group spreads partitions over its members (partition.assignment.strategy). Every member of a group must use the same kind.</summary>
 public enum PartitionAssignmentStrategy

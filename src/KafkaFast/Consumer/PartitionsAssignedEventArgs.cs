@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>Partitions the group gave this consumer. Raised after they are assigned, so Seek, Pause and Committed work on them.</summary>
 public sealed class PartitionsAssignedEventArgs : EventArgs

@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>
 /// Partitions being taken from this consumer. Raised before they are unassigned, on the thread that is consuming

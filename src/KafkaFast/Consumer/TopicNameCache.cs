@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using KafkaFast.Native;
 
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>
 /// Topic name strings per rd_kafka_topic_t pointer, so a consumed message's topic costs no allocation. A pointer

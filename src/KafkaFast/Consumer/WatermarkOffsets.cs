@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>A partition's bounds: the oldest offset still kept and the offset the next message will get.</summary>
 /// <param name="Low">The offset of the oldest message in the partition (<see cref="KafkaOffset.Unset"/> when unknown).</param>

@@ -1,6 +1,7 @@
+using KafkaFast.Configuration;
 using KafkaFast.Native;
 
-namespace KafkaFast;
+namespace KafkaFast.Mock;
 
 /// <summary>
 /// An embedded Kafka cluster: librdkafka's mock brokers, speaking the real protocol on 127.0.0.1 ports, with

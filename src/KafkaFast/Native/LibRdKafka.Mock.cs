@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace KafkaFast.Native;
 
-/// <summary>librdkafka's mock cluster (experimental API, no ABI promise): used only by <see cref="KafkaMockCluster"/>.</summary>
+/// <summary>librdkafka's mock cluster (experimental API, no ABI promise): used only by the embedded mock cluster (Mock/).</summary>
 internal static unsafe partial class LibRdKafka
 {
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_mock_cluster_new")]

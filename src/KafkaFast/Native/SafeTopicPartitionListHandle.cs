@@ -47,60 +47,11 @@ internal sealed unsafe class SafeTopicPartitionListHandle : SafeHandle
     internal static SafeTopicPartitionListHandle Own(RdKafkaTopicPartitionList* list) =>
         list == null ? Create(0) : new SafeTopicPartitionListHandle(list);
 
-    internal static SafeTopicPartitionListHandle From(IEnumerable<TopicPartition> partitions, string paramName)
-    {
-        ArgumentNullException.ThrowIfNull(partitions, paramName);
-        var list = Create(partitions.TryGetNonEnumeratedCount(out int n) ? n : 4);
-        try
-        {
-            foreach (TopicPartition p in partitions)
-            {
-                list.Add(p.Topic, p.Partition, paramName);
-            }
-        }
-        catch
-        {
-            list.Dispose();
-            throw;
-        }
-
-        return list;
-    }
-
-    internal static SafeTopicPartitionListHandle From(IEnumerable<TopicPartitionOffset> offsets, string paramName)
-    {
-        ArgumentNullException.ThrowIfNull(offsets, paramName);
-        var list = Create(offsets.TryGetNonEnumeratedCount(out int n) ? n : 4);
-        try
-        {
-            foreach (TopicPartitionOffset o in offsets)
-            {
-                list.Add(o.Topic, o.Partition, paramName)->Offset = o.Offset;
-            }
-        }
-        catch
-        {
-            list.Dispose();
-            throw;
-        }
-
-        return list;
-    }
-
-    /// <summary>Appends topic/partition (the name is copied by librdkafka); validates both first.</summary>
-    internal RdKafkaTopicPartition* Add(string topic, int partition, string paramName)
-    {
-        TopicName.Validate(topic, paramName);
-        if (partition < 0)
-        {
-            throw new ArgumentOutOfRangeException(paramName, partition, $"Partition of '{topic}' must not be negative.");
-        }
-
-        return AddUnchecked(topic, partition);
-    }
-
-    /// <summary>Appends without validation: for subscription patterns ("^...") and partition -1 (unassigned).</summary>
-    internal RdKafkaTopicPartition* AddUnchecked(string topic, int partition)
+    /// <summary>
+    /// Appends topic/partition (librdkafka copies the name). No validation: callers check names and partitions first,
+    /// except for subscription patterns ("^...") and partition -1 (unassigned).
+    /// </summary>
+    internal RdKafkaTopicPartition* Add(string topic, int partition)
     {
         int max = Encoding.UTF8.GetMaxByteCount(topic.Length) + 1;
         Span<byte> utf8 = max <= 1024 ? stackalloc byte[max] : new byte[max];
@@ -113,42 +64,6 @@ internal sealed unsafe class SafeTopicPartitionListHandle : SafeHandle
     }
 
     internal static string TopicOf(in RdKafkaTopicPartition element) => LibRdKafka.Utf8(element.Topic);
-
-    /// <summary>Copies the elements out as partitions (allocates; for callbacks and queries, not the message path).</summary>
-    internal static TopicPartition[] ToPartitions(RdKafkaTopicPartitionList* list)
-    {
-        if (list == null)
-        {
-            return [];
-        }
-
-        var result = new TopicPartition[list->Count];
-        for (int i = 0; i < result.Length; i++)
-        {
-            ref RdKafkaTopicPartition e = ref list->Elements[i];
-            result[i] = new TopicPartition(TopicOf(e), e.Partition);
-        }
-
-        return result;
-    }
-
-    /// <summary>Copies the elements out with their offsets.</summary>
-    internal static TopicPartitionOffset[] ToOffsets(RdKafkaTopicPartitionList* list)
-    {
-        if (list == null)
-        {
-            return [];
-        }
-
-        var result = new TopicPartitionOffset[list->Count];
-        for (int i = 0; i < result.Length; i++)
-        {
-            ref RdKafkaTopicPartition e = ref list->Elements[i];
-            result[i] = new TopicPartitionOffset(TopicOf(e), e.Partition, e.Offset);
-        }
-
-        return result;
-    }
 
     protected override bool ReleaseHandle()
     {

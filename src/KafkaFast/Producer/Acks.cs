@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>How many replicas must acknowledge a message before it counts as delivered (librdkafka's acks).</summary>
 public enum Acks

@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>Batch compression (librdkafka's compression.type).</summary>
 public enum CompressionType

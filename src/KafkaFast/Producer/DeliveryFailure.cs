@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>
 /// A message that was accepted but not delivered, with the reason. Published on

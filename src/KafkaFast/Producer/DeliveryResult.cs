@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>Where a delivered message was written.</summary>
 /// <param name="Topic">The topic.</param>

@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>Partition numbers with a special meaning.</summary>
 public static class KafkaPartition

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
-using KafkaFast.Engine;
+using KafkaFast.Producer.Engine;
 
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>The produce calls: synchronous (never block), batch, serialize-in-place, and awaitable.</summary>
 public sealed partial class KafkaProducer

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using KafkaFast.Engine;
+using KafkaFast.Producer.Engine;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>
 /// A Kafka producer for the request path. A produce call copies the message once into native memory the producer

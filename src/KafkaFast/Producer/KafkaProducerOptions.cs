@@ -1,6 +1,6 @@
 using KafkaFast.Configuration;
 using static KafkaFast.Configuration.OptionRules;
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>
 /// Settings of a <see cref="KafkaProducer"/>, checked when the producer is built: a bad value throws an
@@ -30,7 +30,7 @@ public sealed class KafkaProducerOptions
     /// </summary>
     public long MemoryBudgetBytes { get; set; } = 64L * 1024 * 1024;
 
-    /// <summary>What awaitable calls do when the budget is full. Default <see cref="KafkaFast.OverflowPolicy.Reject"/>.</summary>
+    /// <summary>What awaitable calls do when the budget is full. Default <see cref="OverflowPolicy.Reject"/>.</summary>
     public OverflowPolicy OverflowPolicy { get; set; } = OverflowPolicy.Reject;
 
     /// <summary>How long a waiting call waits for budget space. Default 100 ms.</summary>

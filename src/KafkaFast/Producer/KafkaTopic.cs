@@ -1,6 +1,6 @@
-using KafkaFast.Engine;
+using KafkaFast.Producer.Engine;
 
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>
 /// A topic a <see cref="KafkaProducer"/> writes to, resolved once (metadata, partition count, a librdkafka topic

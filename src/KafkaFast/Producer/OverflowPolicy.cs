@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>What an awaitable produce does when the producer's memory budget is full.</summary>
 /// <remarks>Synchronous <c>TryProduce</c> calls never wait: they return false at once whatever the policy.</remarks>

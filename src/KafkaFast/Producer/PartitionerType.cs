@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>
 /// How a keyed message's partition is chosen; the same functions as librdkafka's partitioners, so a key lands on

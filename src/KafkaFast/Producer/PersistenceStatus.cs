@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>Whether a message is known to be stored by the broker (librdkafka's rd_kafka_msg_status_t).</summary>
 public enum PersistenceStatus

@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>An awaitable produce failed: the message was not delivered (or was not accepted at all).</summary>
 public sealed class ProduceException : KafkaException

@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>Why the producer refused a message at the call (nothing was accepted). Each is counted.</summary>
 public enum ProduceRejectReason

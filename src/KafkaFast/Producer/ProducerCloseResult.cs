@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>How a producer's life ended: what it accepted, delivered and failed in all, and what the close purged.</summary>
 /// <param name="Accepted">Messages accepted over the producer's life.</param>

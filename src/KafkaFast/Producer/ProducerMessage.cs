@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>
 /// A message for the batch and awaitable calls. The bytes are copied into the producer's buffer during the call,

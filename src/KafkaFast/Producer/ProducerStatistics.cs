@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Producer;
 
 /// <summary>
 /// A snapshot of a producer's counters. <see cref="Accepted"/> = <see cref="Delivered"/> + <see cref="Failed"/> +

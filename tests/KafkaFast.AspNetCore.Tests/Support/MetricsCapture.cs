@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using KafkaFast.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KafkaFast.AspNetCore.Tests.Support;

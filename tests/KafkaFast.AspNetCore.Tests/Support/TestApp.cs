@@ -1,4 +1,4 @@
-using KafkaFast.AspNetCore;
+using KafkaFast.AspNetCore.RequestEvents;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

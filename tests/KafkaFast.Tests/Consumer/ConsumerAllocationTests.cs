@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using KafkaFast.Consumer;
+using KafkaFast.Mock;
+using KafkaFast.Producer;
 using KafkaFast.Tests.Support;
 using Xunit.Abstractions;
 using static KafkaFast.Tests.Consumer.ConsumerTestSupport;

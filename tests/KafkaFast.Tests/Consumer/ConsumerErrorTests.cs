@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using KafkaFast.Consumer;
+using KafkaFast.Mock;
 using Microsoft.Extensions.Logging;
 using static KafkaFast.Tests.Consumer.ConsumerTestSupport;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KafkaFast.Consumer;
 using static KafkaFast.Tests.Consumer.ConsumerTestSupport;
 
 namespace KafkaFast.Tests.Consumer;

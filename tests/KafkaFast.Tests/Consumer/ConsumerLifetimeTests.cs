@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using KafkaFast.Consumer;
+using KafkaFast.Mock;
 using static KafkaFast.Tests.Consumer.ConsumerTestSupport;
 
 namespace KafkaFast.Tests.Consumer;

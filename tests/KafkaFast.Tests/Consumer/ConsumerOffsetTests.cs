@@ -1,3 +1,6 @@
+using KafkaFast.Consumer;
+using KafkaFast.Mock;
+
 using static KafkaFast.Tests.Consumer.ConsumerTestSupport;
 
 namespace KafkaFast.Tests.Consumer;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
+using KafkaFast.Consumer;
 using static KafkaFast.Tests.Consumer.ConsumerTestSupport;
 
 namespace KafkaFast.Tests.Consumer;

@@ -1,3 +1,4 @@
+using KafkaFast.Consumer;
 using KafkaFast.Native;
 
 namespace KafkaFast.Tests.Consumer;
@@ -26,8 +27,8 @@ public unsafe class ConsumerStructLayoutTests
     {
         Assert.Equal(16, sizeof(RdKafkaTopicPartitionList));
         using var list = SafeTopicPartitionListHandle.Create(1);
-        list.Add("topic-a", 3, "p")->Offset = 42;
-        list.Add("topic-b", 0, "p");
+        list.Add("topic-a", 3)->Offset = 42;
+        list.Add("topic-b", 0);
         Assert.Equal(2, list.Count);
         Assert.True(list.List->Size >= 2);
         Assert.Equal("topic-a", SafeTopicPartitionListHandle.TopicOf(list[0]));
@@ -36,6 +37,6 @@ public unsafe class ConsumerStructLayoutTests
         Assert.Equal(KafkaOffset.Unset, list[1].Offset); // librdkafka initializes to RD_KAFKA_OFFSET_INVALID
         Assert.Equal(-1, LibRdKafka.TopicPartitionGetLeaderEpoch(&list.List->Elements[1]));
         Assert.Equal([new TopicPartitionOffset("topic-a", 3, 42), new TopicPartitionOffset("topic-b", 0, KafkaOffset.Unset)],
-            SafeTopicPartitionListHandle.ToOffsets(list.List));
+            TopicPartitionLists.ToOffsets(list.List));
     }
 }

@@ -1,6 +1,11 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
+using KafkaFast.Consumer;
+using KafkaFast.Mock;
+using KafkaFast.Producer;
+using AutoOffsetReset = KafkaFast.Consumer.AutoOffsetReset;
+using PartitionAssignmentStrategy = KafkaFast.Consumer.PartitionAssignmentStrategy;
 
 namespace KafkaFast.Tests.Consumer;
 

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using KafkaFast.Mock;
 
 namespace KafkaFast.Tests.Mock;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using KafkaFast.Partitioning;
+using KafkaFast.Producer.Partitioning;
 
 namespace KafkaFast.Tests.Partitioning;
 

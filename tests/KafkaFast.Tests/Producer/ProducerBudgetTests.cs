@@ -1,3 +1,5 @@
+using KafkaFast.Mock;
+using KafkaFast.Producer;
 using KafkaFast.Tests.Support;
 
 namespace KafkaFast.Tests.Producer;

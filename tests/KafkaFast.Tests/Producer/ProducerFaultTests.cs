@@ -1,4 +1,6 @@
 using System.Text;
+using KafkaFast.Mock;
+using KafkaFast.Producer;
 using KafkaFast.Tests.Support;
 
 namespace KafkaFast.Tests.Producer;

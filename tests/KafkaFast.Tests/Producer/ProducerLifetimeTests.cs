@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using KafkaFast.Mock;
+using KafkaFast.Producer;
 using KafkaFast.Tests.Support;
 using Xunit.Abstractions;
 

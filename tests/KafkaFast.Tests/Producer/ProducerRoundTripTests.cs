@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using KafkaFast.Mock;
+using KafkaFast.Producer;
 using KafkaFast.Tests.Support;
 
 namespace KafkaFast.Tests.Producer;

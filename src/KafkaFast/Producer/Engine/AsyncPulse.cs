@@ -1,4 +1,4 @@
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>
 /// A broadcast wake-up for waiters on slow paths (budget space freed, producer drained). Waiters take

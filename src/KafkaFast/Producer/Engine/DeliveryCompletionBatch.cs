@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>
 /// Awaiters completed by one worker pass, handed to the thread pool as one work item. The pool thread completes

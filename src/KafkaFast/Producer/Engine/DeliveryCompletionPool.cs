@@ -1,4 +1,4 @@
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>
 /// Pool of <see cref="DeliveryCompletionSource"/>s addressed by a small integer id, so a native record can name

@@ -1,6 +1,6 @@
 using System.Threading.Tasks.Sources;
 
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>
 /// The pooled awaitable behind <see cref="KafkaProducer.ProduceAsync(KafkaTopic, ProducerMessage, CancellationToken)"/>.

@@ -1,6 +1,6 @@
 using KafkaFast.Native;
 
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>
 /// Worker-only: messages for one topic-partition collected during a scan, handed to librdkafka with one

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using KafkaFast.Buffers;
 using KafkaFast.Native;
 
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>
 /// The worker side of a client: one dedicated thread that scans committed records in slab order, hands them to

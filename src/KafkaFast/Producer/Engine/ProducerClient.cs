@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using KafkaFast.Buffers;
 using KafkaFast.Native;
 
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>
 /// One librdkafka client instance and the slabs its partitions' messages are written into. This file is the

@@ -2,7 +2,7 @@ using KafkaFast.Buffers;
 using KafkaFast.Native;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>What workers report to the engine: delivery outcomes, librdkafka errors, logs, statistics.</summary>
 internal sealed unsafe partial class ProducerEngine

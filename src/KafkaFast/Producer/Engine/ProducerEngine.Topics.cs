@@ -1,6 +1,7 @@
+using KafkaFast.Configuration;
 using KafkaFast.Native;
 
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>The topic registry: resolved once per topic (metadata and a librdkafka topic handle per client).</summary>
 internal sealed unsafe partial class ProducerEngine

@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using KafkaFast.Buffers;
-using KafkaFast.Partitioning;
+using KafkaFast.Producer.Partitioning;
 
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>
 /// The request path: validate, choose the partition (and so the client), reserve slab space, copy the message in
@@ -35,7 +35,7 @@ internal sealed unsafe partial class ProducerEngine
             return false;
         }
 
-        (long headersFramed, long headersPayload) = headers.IsEmpty ? (0, 0) : HeaderCodec.Measure(headers);
+        (long headersFramed, long headersPayload) = headers.IsEmpty ? (0, 0) : RecordHeaders.Measure(headers);
         int valueLength = value.ByteCount;
         long size = CheckSize(key.Length, valueLength, headersFramed, headersPayload, headers.Length);
         partition = ChoosePartition(topic, key, partition);
@@ -82,7 +82,7 @@ internal sealed unsafe partial class ProducerEngine
             for (int i = 0; i < chunk.Length; i++)
             {
                 ref readonly ProducerMessage m = ref chunk[i];
-                (long framed, long payload) = m.Headers.IsEmpty ? (0, 0) : HeaderCodec.Measure(m.Headers.Span);
+                (long framed, long payload) = m.Headers.IsEmpty ? (0, 0) : RecordHeaders.Measure(m.Headers.Span);
                 framedHeaders[i] = framed;
                 timestamps[i] = TimestampOf(m.Timestamp);
                 sizes[i] = CheckSize(m.Key.Length, m.Value.Length, framed, payload, m.Headers.Length, accepted + i);
@@ -157,7 +157,7 @@ internal sealed unsafe partial class ProducerEngine
             return false;
         }
 
-        (long headersFramed, long headersPayload) = headers.IsEmpty ? (0, 0) : HeaderCodec.Measure(headers);
+        (long headersFramed, long headersPayload) = headers.IsEmpty ? (0, 0) : RecordHeaders.Measure(headers);
         int valueLimit = (int)Math.Max(-1, MessageMaxBytes - key.Length - headersPayload);
         if (valueLimit < 0)
         {
@@ -217,7 +217,7 @@ internal sealed unsafe partial class ProducerEngine
         if (!headers.IsEmpty)
         {
             // Headers follow the value, now that its length is known (the reservation counted them).
-            HeaderCodec.Write(headers, keyStart + key.Length + valueLength);
+            RecordHeaders.Write(headers, keyStart + key.Length + valueLength);
         }
 
         if (needed < size)
@@ -335,7 +335,7 @@ internal sealed unsafe partial class ProducerEngine
         value.CopyTo(new Span<byte>(data + key.Length, valueLength));
         if (!headers.IsEmpty)
         {
-            HeaderCodec.Write(headers, data + key.Length + valueLength);
+            RecordHeaders.Write(headers, data + key.Length + valueLength);
         }
     }
 

@@ -3,11 +3,11 @@ using System.Globalization;
 using System.Threading.Channels;
 using KafkaFast.Buffers;
 using KafkaFast.Native;
-using KafkaFast.Partitioning;
+using KafkaFast.Producer.Partitioning;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>
 /// Everything a producer owns: the librdkafka clients and their workers, the slab arena (the memory budget),

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>The producer's log messages (source-generated: no formatting unless enabled).</summary>
 internal static partial class ProducerLog

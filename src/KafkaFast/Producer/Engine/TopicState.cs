@@ -1,6 +1,6 @@
 using KafkaFast.Native;
 
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>
 /// What the engine knows of one topic: its index (stored in records instead of the name), partition count,

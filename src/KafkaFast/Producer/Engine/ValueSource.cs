@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace KafkaFast.Engine;
+namespace KafkaFast.Producer.Engine;
 
 /// <summary>A value given as bytes, or as text to encode as UTF-8 straight into the slab.</summary>
 internal readonly ref struct ValueSource

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace KafkaFast.Partitioning;
+namespace KafkaFast.Producer.Partitioning;
 
 /// <summary>
 /// The hash functions behind librdkafka's partitioners, bit for bit (rdcrc32.c, rdmurmur2.c, rdfnv1a.c), so a key

@@ -1,4 +1,4 @@
-namespace KafkaFast.Partitioning;
+namespace KafkaFast.Producer.Partitioning;
 
 /// <summary>Chooses a partition for a key the way librdkafka's configured partitioner does.</summary>
 internal static class KeyPartitioner

@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Configuration;
 
 /// <summary>Kafka's rules for topic names: 1..249 characters of [a-zA-Z0-9._-], and not "." or "..".</summary>
 internal static class TopicName

@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Consumer;
 
 /// <summary>
 /// A consumer error tied to a topic or partition (unknown topic, authorization failure, offset out of range with

@@ -1,4 +1,4 @@
-namespace KafkaFast;
+namespace KafkaFast.Mock;
 
 /// <summary>Kafka protocol request types, for injecting errors into <see cref="KafkaMockCluster"/>.</summary>
 public enum KafkaApiKey : short
