@@ -1,3 +1,5 @@
+using KafkaFast.Native;
+
 namespace KafkaFast.Tool;
 
 /// <summary>Which librdkafka the tool runs, for <c>--version</c> and the demo's footer: the loader's choice and the process's mappings.</summary>
@@ -9,13 +11,13 @@ internal static class LibrdkafkaReport
     /// </summary>
     internal static string Line()
     {
-        string line = Librdkafka.Description;
-        if (!Librdkafka.TryGetMappedFiles(out IReadOnlyList<string> files))
+        string line = LibrdkafkaLibrary.Description;
+        if (!LibrdkafkaLibrary.TryGetMappedFiles(out IReadOnlyList<string> files))
         {
             return line;
         }
 
-        return files.Count == 1 && files[0] == Librdkafka.LoadedPath
+        return files.Count == 1 && files[0] == LibrdkafkaLibrary.LoadedPath
             ? line + "; the only librdkafka file mapped by this process"
             : line + $"; librdkafka files mapped by this process: {string.Join(", ", files)}";
     }

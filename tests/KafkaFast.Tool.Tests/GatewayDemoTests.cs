@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using KafkaFast.Consumer;
 using KafkaFast.Mock;
+using KafkaFast.Native;
 
 namespace KafkaFast.Tool.Tests;
 
@@ -22,7 +23,7 @@ public class GatewayDemoTests
         Assert.Contains("without (baseline)", result.Output, StringComparison.Ordinal);
         Assert.Contains("added per event", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("% ", result.Output, StringComparison.Ordinal); // progress goes to stderr
-        Assert.Contains($"librdkafka {Librdkafka.LoadedVersion.ToString(3)} {Librdkafka.LoadedPath} (", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"librdkafka {LibrdkafkaLibrary.LoadedVersion.ToString(3)} {LibrdkafkaLibrary.LoadedPath} (", result.Output, StringComparison.Ordinal);
         Assert.Contains("the only librdkafka file mapped by this process", result.Output, StringComparison.Ordinal);
     }
 

@@ -1,3 +1,5 @@
+using KafkaFast.Native;
+
 namespace KafkaFast.Tool.Tests;
 
 public class UsageTests
@@ -32,7 +34,7 @@ public class UsageTests
         string[] lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal(2, lines.Length);
         Assert.Matches(@"^kafkafast \d+\.\d+\.\d+", lines[0]);
-        Assert.StartsWith($"librdkafka {Librdkafka.LoadedVersion.ToString(3)} {Librdkafka.LoadedPath} (librdkafka.redist {Librdkafka.MinimumVersion.ToString(3)}, ", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith($"librdkafka {LibrdkafkaLibrary.LoadedVersion.ToString(3)} {LibrdkafkaLibrary.LoadedPath} (librdkafka.redist {LibrdkafkaLibrary.MinimumVersion.ToString(3)}, ", lines[1], StringComparison.Ordinal);
         Assert.EndsWith("; the only librdkafka file mapped by this process", lines[1], StringComparison.Ordinal);
     }
 }

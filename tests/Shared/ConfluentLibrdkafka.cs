@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using KafkaFast.Native;
 
 namespace KafkaFast.Testing;
 
@@ -20,7 +21,7 @@ internal static class ConfluentLibrdkafka
 #pragma warning restore CA2255
     internal static void UseKafkaFastLibrary()
     {
-        string path = Librdkafka.LoadedPath;
+        string path = LibrdkafkaLibrary.LoadedPath;
         NativeLibrary.SetDllImportResolver(typeof(Confluent.Kafka.Library).Assembly, Resolve);
         Confluent.Kafka.Library.Load(path);
     }
@@ -29,7 +30,7 @@ internal static class ConfluentLibrdkafka
     {
         if (name.Contains("librdkafka", StringComparison.Ordinal))
         {
-            return NativeLibrary.Load(Librdkafka.LoadedPath); // same file: the OS returns the mapping KafkaFast made
+            return NativeLibrary.Load(LibrdkafkaLibrary.LoadedPath); // same file: the OS returns the mapping KafkaFast made
         }
 
         if (name == "libdl")

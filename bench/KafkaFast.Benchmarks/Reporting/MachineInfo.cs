@@ -32,10 +32,10 @@ internal sealed record MachineInfo(
         string gc = $"{(GCSettings.IsServerGC ? "server" : "workstation")}, {(GCSettings.LatencyMode == GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}";
         return new MachineInfo(
             Environment.ProcessorCount, cpu, memory, os, kernel, RuntimeInformation.FrameworkDescription, gc,
-            KafkaFast.Librdkafka.Description,
+            KafkaFast.Native.LibrdkafkaLibrary.Description,
             typeof(Confluent.Kafka.IProducer<,>).Assembly.GetName().Version?.ToString(3) ?? "?",
             Confluent.Kafka.Library.VersionString, // Confluent.Kafka's first librdkafka call: it is loaded from here on
-            KafkaFast.Librdkafka.TryGetMappedFiles(out IReadOnlyList<string> mapped) ? mapped : [],
+            KafkaFast.Native.LibrdkafkaLibrary.TryGetMappedFiles(out IReadOnlyList<string> mapped) ? mapped : [],
             GitCommit(), LoadAverageNow());
     }
 

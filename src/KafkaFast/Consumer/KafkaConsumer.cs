@@ -133,7 +133,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
             }
 
             rk = LibRdKafka.NewOrThrow(LibRdKafka.TypeConsumer, conf);
-            Librdkafka.LogLoadedOnce(_logger);
+            LibrdkafkaLibrary.LogLoadedOnce(_logger);
             rk.KeepAliveUntilDestroyed(context); // callbacks may run until rd_kafka_destroy returns
             context.Dispose();                   // our reference; the rd_kafka_t's keeps it until then
 

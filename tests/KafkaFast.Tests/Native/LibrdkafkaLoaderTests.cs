@@ -104,7 +104,7 @@ public class LibrdkafkaLoaderTests
         try
         {
             Assert.Equal(Path.Combine(app.Root, "runtimes/linux-x64/native/centos8-librdkafka.so"), loaded.Candidate.Path);
-            Assert.Equal(Librdkafka.LoadedPath, loaded.Path); // the link resolved: the file the process really maps
+            Assert.Equal(LibrdkafkaLibrary.LoadedPath, loaded.Path); // the link resolved: the file the process really maps
             Assert.True(loaded.Version >= Minimum);
             Assert.Contains("runtimes/linux-x64/native/librdkafka.so (librdkafka.redist 2.16.0, app runtimes folder): does not load", loaded.Rejected[0], StringComparison.Ordinal);
         }
@@ -125,7 +125,7 @@ public class LibrdkafkaLoaderTests
 
         var e = Assert.Throws<DllNotFoundException>(() => LibrdkafkaLoader.Load(LibrdkafkaCandidates.For(search), future, SystemNativeLibraryOpener.Instance, "test"));
 
-        Assert.Contains($"1. {Path.Combine(app.Root, "librdkafka.so")} (override): librdkafka {Librdkafka.LoadedVersion.ToString(3)} is older than 99.0.0", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"1. {Path.Combine(app.Root, "librdkafka.so")} (override): librdkafka {LibrdkafkaLibrary.LoadedVersion.ToString(3)} is older than 99.0.0", e.Message, StringComparison.Ordinal);
     }
 
     private static LibrdkafkaCandidate[] LinuxCandidates(bool allowSystem)
@@ -190,7 +190,7 @@ public class LibrdkafkaLoaderTests
         {
             string path = Path.Combine(Root, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.CreateSymbolicLink(path, Librdkafka.LoadedPath);
+            File.CreateSymbolicLink(path, LibrdkafkaLibrary.LoadedPath);
         }
 
         public void Dispose() => Directory.Delete(Root, recursive: true);

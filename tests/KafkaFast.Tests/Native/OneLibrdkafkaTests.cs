@@ -1,4 +1,7 @@
 using System.Text;
+using KafkaFast.Mock;
+using KafkaFast.Native;
+using KafkaFast.Producer;
 using KafkaFast.Tests.Support;
 using Microsoft.Extensions.Logging;
 
@@ -24,62 +27,62 @@ public class OneLibrdkafkaTests
         ReadBack.Message message = Assert.Single(ReadBack.All(cluster.BootstrapServers, "one-library", partitions: 4, expected: 1));
         Assert.Equal("v"u8.ToArray(), message.Value);
 
-        Assert.True(Librdkafka.TryGetMappedFiles(out IReadOnlyList<string> mapped), "this test runs on Linux");
+        Assert.True(LibrdkafkaLibrary.TryGetMappedFiles(out IReadOnlyList<string> mapped), "this test runs on Linux");
         string file = Assert.Single(mapped);
-        Assert.Equal(Librdkafka.LoadedPath, file);
+        Assert.Equal(LibrdkafkaLibrary.LoadedPath, file);
         Assert.False(file.StartsWith("/usr/", StringComparison.Ordinal) || file.StartsWith("/lib", StringComparison.Ordinal),
             $"the system's librdkafka was mapped: {file}");
         Assert.StartsWith(Path.Combine(AppContext.BaseDirectory, "runtimes"), file, StringComparison.Ordinal); // the package's, as the build laid it out
 
-        Assert.True(Librdkafka.LoadedVersion >= new Version(2, 16, 0), Librdkafka.Description);
-        Assert.Equal(Librdkafka.MinimumVersion, new Version(2, 16, 0));
+        Assert.True(LibrdkafkaLibrary.LoadedVersion >= new Version(2, 16, 0), LibrdkafkaLibrary.Description);
+        Assert.Equal(LibrdkafkaLibrary.MinimumVersion, new Version(2, 16, 0));
         Assert.True(Confluent.Kafka.Library.Version >= 0x02100000, $"Confluent.Kafka runs librdkafka {Confluent.Kafka.Library.VersionString}");
-        Assert.Equal(Librdkafka.LoadedVersion.ToString(3), Confluent.Kafka.Library.VersionString);
+        Assert.Equal(LibrdkafkaLibrary.LoadedVersion.ToString(3), Confluent.Kafka.Library.VersionString);
     }
 
     [Fact]
     public void The_loaded_library_is_described_in_one_line()
     {
-        string description = Librdkafka.Description;
-        Assert.StartsWith($"librdkafka {Librdkafka.LoadedVersion.ToString(3)} {Librdkafka.LoadedPath} (librdkafka.redist 2.16.0, ", description, StringComparison.Ordinal);
-        Assert.True(Librdkafka.IsLoaded);
+        string description = LibrdkafkaLibrary.Description;
+        Assert.StartsWith($"librdkafka {LibrdkafkaLibrary.LoadedVersion.ToString(3)} {LibrdkafkaLibrary.LoadedPath} (librdkafka.redist 2.16.0, ", description, StringComparison.Ordinal);
+        Assert.True(LibrdkafkaLibrary.IsLoaded);
     }
 
     [Fact]
     public void Choosing_another_library_after_it_is_loaded_is_refused_naming_the_loaded_file()
     {
-        Librdkafka.Load();
-        var e = Assert.Throws<InvalidOperationException>(() => Librdkafka.OverridePath = "/opt/other/librdkafka.so");
-        Assert.Contains(Librdkafka.LoadedPath, e.Message, StringComparison.Ordinal);
+        LibrdkafkaLibrary.Load();
+        var e = Assert.Throws<InvalidOperationException>(() => LibrdkafkaLibrary.OverridePath = "/opt/other/librdkafka.so");
+        Assert.Contains(LibrdkafkaLibrary.LoadedPath, e.Message, StringComparison.Ordinal);
         Assert.Contains("before the first producer, consumer or cluster", e.Message, StringComparison.Ordinal);
-        Assert.Null(Librdkafka.OverridePath);
+        Assert.Null(LibrdkafkaLibrary.OverridePath);
 
-        Assert.Throws<InvalidOperationException>(() => Librdkafka.AllowSystemLibrary = true);
-        Librdkafka.AllowSystemLibrary = false; // unchanged: allowed
-        Assert.False(Librdkafka.AllowSystemLibrary);
+        Assert.Throws<InvalidOperationException>(() => LibrdkafkaLibrary.AllowSystemLibrary = true);
+        LibrdkafkaLibrary.AllowSystemLibrary = false; // unchanged: allowed
+        Assert.False(LibrdkafkaLibrary.AllowSystemLibrary);
     }
 
     [Fact]
     public void Mapped_files_are_read_from_the_process()
     {
-        Assert.True(Librdkafka.TryGetMappedFiles(out IReadOnlyList<string> mapped));
+        Assert.True(LibrdkafkaLibrary.TryGetMappedFiles(out IReadOnlyList<string> mapped));
         string maps = File.ReadAllText("/proc/self/maps", Encoding.UTF8);
         Assert.All(mapped, file => Assert.Contains(file, maps, StringComparison.Ordinal));
-        Assert.Contains(Librdkafka.LoadedPath, mapped);
+        Assert.Contains(LibrdkafkaLibrary.LoadedPath, mapped);
     }
 
     [Fact]
     public void The_loaded_library_is_logged_once_at_information()
     {
-        Librdkafka.Load();
+        LibrdkafkaLibrary.Load();
         var logger = new LinesLogger();
         int gate = 0;
 
-        Assert.True(Librdkafka.LogLoadedOnce(logger, ref gate));
-        Assert.False(Librdkafka.LogLoadedOnce(logger, ref gate));
+        Assert.True(LibrdkafkaLibrary.LogLoadedOnce(logger, ref gate));
+        Assert.False(LibrdkafkaLibrary.LogLoadedOnce(logger, ref gate));
 
         string line = Assert.Single(logger.Lines);
-        Assert.StartsWith($"Information LibrdkafkaLoaded: Using librdkafka {Librdkafka.LoadedVersion.ToString(3)} from {Librdkafka.LoadedPath} (librdkafka.redist ", line, StringComparison.Ordinal);
+        Assert.StartsWith($"Information LibrdkafkaLoaded: Using librdkafka {LibrdkafkaLibrary.LoadedVersion.ToString(3)} from {LibrdkafkaLibrary.LoadedPath} (librdkafka.redist ", line, StringComparison.Ordinal);
     }
 
     private sealed class LinesLogger : ILogger

@@ -101,7 +101,7 @@ internal sealed partial class ProducerEngine
             client.Start();
         }
 
-        Librdkafka.LogLoadedOnce(Logger);
+        LibrdkafkaLibrary.LogLoadedOnce(Logger);
         ProducerLog.Started(Logger, _clients.Length, LibRdKafka.Version, options.MemoryBudgetBytes, Arena.SlabCount, Arena.SlabSize);
     }
 

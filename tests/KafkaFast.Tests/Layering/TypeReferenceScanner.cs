@@ -1,7 +1,7 @@
 using Mono.Cecil;
 using Mono.Cecil.Cil;
 
-namespace KafkaFast.Tests.Architecture;
+namespace KafkaFast.Tests.Layering;
 
 /// <summary>One use of a type of the scanned assembly by another of its types.</summary>
 /// <param name="From">The using type (nested and compiler-generated types count as their outermost declaring type).</param>

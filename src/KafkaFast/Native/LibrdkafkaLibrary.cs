@@ -1,7 +1,6 @@
-using KafkaFast.Native;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaFast;
+namespace KafkaFast.Native;
 
 /// <summary>
 /// The native librdkafka KafkaFast runs on: which file was loaded, its version, and how to choose another.
@@ -22,10 +21,10 @@ namespace KafkaFast;
 /// </para>
 /// <para>
 /// Another librdkafka binding in the same process (Confluent.Kafka) loads its own copy unless told which file to
-/// use: <c>Confluent.Kafka.Library.Load(Librdkafka.LoadedPath)</c> before its first use makes both share this one.
+/// use: <c>Confluent.Kafka.Library.Load(LibrdkafkaLibrary.LoadedPath)</c> before its first use makes both share this one.
 /// </para>
 /// </remarks>
-public static partial class Librdkafka
+public static partial class LibrdkafkaLibrary
 {
     /// <summary>Environment variable naming the librdkafka file to load (when <see cref="OverridePath"/> is not set).</summary>
     public const string PathVariable = NativeLibraryResolver.PathVariable;

@@ -1,7 +1,7 @@
 using KafkaFast.Producer;
 using Mono.Cecil;
 
-namespace KafkaFast.Tests.Architecture;
+namespace KafkaFast.Tests.Layering;
 
 /// <summary>
 /// The layer rule of docs/ARCHITECTURE.md, checked on the compiled KafkaFast assembly: every type reference, including
