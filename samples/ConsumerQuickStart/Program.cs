@@ -37,7 +37,7 @@ consumer.Subscribe("requests");
 // memory: nothing is copied and nothing is allocated per message. They are valid until the batch is disposed.
 int seen = 0;
 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-await foreach (ConsumeBatch batch in consumer.ConsumeBatchesAsync(maxMessages: 500, stop.Token))
+await foreach (ConsumedBatch batch in consumer.ConsumeBatchesAsync(maxMessages: 500, stop.Token))
 {
     using (batch)
     {

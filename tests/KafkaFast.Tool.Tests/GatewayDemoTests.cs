@@ -116,7 +116,7 @@ public class GatewayDemoTests
             var deadline = Stopwatch.StartNew();
             while (eventJson is null && deadline.Elapsed < TimeSpan.FromSeconds(15))
             {
-                using ConsumeBatch batch = consumer.ConsumeBatch(10, TimeSpan.FromMilliseconds(200));
+                using ConsumedBatch batch = consumer.ConsumeBatch(10, TimeSpan.FromMilliseconds(200));
                 if (batch.Count > 0)
                 {
                     eventJson = Encoding.UTF8.GetString(batch[0].Value);

@@ -218,7 +218,7 @@ internal abstract class KafkaFastConsumerSubject : ConsumerSubject
 
     protected KafkaConsumer Consumer { get; }
 
-    protected void Account(ConsumeBatch batch)
+    protected void Account(ConsumedBatch batch)
     {
         foreach (ConsumedMessage m in batch)
         {
@@ -248,7 +248,7 @@ internal sealed class KafkaFastConsumeBatchScenario : ConsumerScenario
             for (long read = 0; read < count;)
             {
                 int max = (int)Math.Min(BatchSize, count - read);
-                ConsumeBatch batch;
+                ConsumedBatch batch;
                 if (--untilSample == 0)
                 {
                     untilSample = Math.Max(1, SampleEvery / BatchSize); // every call when sampling every 64th message
@@ -301,7 +301,7 @@ internal sealed class KafkaFastConsumeAsyncScenario : ConsumerScenario
                 int max = (int)Math.Min(BatchSize, count - read);
                 bool sample = --untilSample == 0;
                 long t0 = sample ? Stopwatch.GetTimestamp() : 0;
-                using ConsumeBatch batch = await Consumer.ConsumeBatchAsync(max, timeout.Token);
+                using ConsumedBatch batch = await Consumer.ConsumeBatchAsync(max, timeout.Token);
                 if (sample)
                 {
                     untilSample = Math.Max(1, SampleEvery / BatchSize);

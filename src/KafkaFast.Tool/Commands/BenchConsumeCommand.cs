@@ -111,7 +111,7 @@ internal static class BenchConsumeCommand
         while (consumed < count && !cancellationToken.IsCancellationRequested)
         {
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            using ConsumeBatch batch = consumer.ConsumeBatch(batchSize, TimeSpan.FromMilliseconds(500));
+            using ConsumedBatch batch = consumer.ConsumeBatch(batchSize, TimeSpan.FromMilliseconds(500));
             if (batch.Count == 0)
             {
                 if (DateTime.UtcNow - idleSince > TimeSpan.FromSeconds(30))

@@ -113,7 +113,7 @@ internal static class ConsumeCommand
                 while (!cancellationToken.IsCancellationRequested && !Done())
                 {
                     SeekPending(consumer);
-                    using ConsumeBatch batch = consumer.ConsumeBatch(1000, TimeSpan.FromMilliseconds(200));
+                    using ConsumedBatch batch = consumer.ConsumeBatch(1000, TimeSpan.FromMilliseconds(200));
                     for (int i = 0; i < batch.Count && !Done(); i++)
                     {
                         ConsumedMessage message = batch[i];

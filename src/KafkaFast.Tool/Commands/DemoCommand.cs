@@ -236,7 +236,7 @@ internal static class DemoCommand
             long messages = 0;
             while (distinct < requests && deadline.Elapsed < consumeTimeout && !cancellationToken.IsCancellationRequested)
             {
-                using ConsumeBatch batch = consumer.ConsumeBatch(5000, TimeSpan.FromMilliseconds(200));
+                using ConsumedBatch batch = consumer.ConsumeBatch(5000, TimeSpan.FromMilliseconds(200));
                 messages += batch.Count;
                 if (deadline.Elapsed >= nextProgress)
                 {

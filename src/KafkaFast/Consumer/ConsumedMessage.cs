@@ -4,18 +4,18 @@ using KafkaFast.Native;
 namespace KafkaFast.Consumer;
 
 /// <summary>
-/// A view of one message in a <see cref="ConsumeBatch"/>: topic, partition, offset, timestamp, key, value and headers
+/// A view of one message in a <see cref="ConsumedBatch"/>: topic, partition, offset, timestamp, key, value and headers
 /// read straight from librdkafka's memory, without copying. Valid until the batch is disposed; after that every
 /// member throws <see cref="ObjectDisposedException"/> (the view holds the batch and the batch generation it was
 /// made in). Spans returned must not be used after the batch is disposed.
 /// </summary>
 public readonly unsafe struct ConsumedMessage
 {
-    private readonly ConsumeBatch _batch;
+    private readonly ConsumedBatch _batch;
     private readonly int _index;
     private readonly int _generation;
 
-    internal ConsumedMessage(ConsumeBatch batch, int index, int generation)
+    internal ConsumedMessage(ConsumedBatch batch, int index, int generation)
     {
         _batch = batch;
         _index = index;
@@ -115,7 +115,7 @@ public readonly unsafe struct ConsumedMessage
         }
     }
 
-    internal ConsumeBatch Batch => _batch;
+    internal ConsumedBatch Batch => _batch;
 
     /// <inheritdoc/>
     public override string ToString() =>

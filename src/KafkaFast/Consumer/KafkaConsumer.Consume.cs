@@ -22,7 +22,7 @@ public sealed partial class KafkaConsumer
     /// <exception cref="KafkaException">A fatal error stopped the consumer.</exception>
     /// <exception cref="InvalidOperationException">Another consume call is running, or this is called from an event handler.</exception>
     /// <exception cref="ObjectDisposedException">The consumer is closed.</exception>
-    public ConsumeBatch ConsumeBatch(int maxMessages, TimeSpan timeout)
+    public ConsumedBatch ConsumeBatch(int maxMessages, TimeSpan timeout)
     {
         CheckMaxMessages(maxMessages);
         long timeoutMs = (long)timeout.TotalMilliseconds;
@@ -33,7 +33,7 @@ public sealed partial class KafkaConsumer
 
         long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + timeoutMs;
         EnterConsume();
-        ConsumeBatch? batch = null;
+        ConsumedBatch? batch = null;
         try
         {
             BeginConsume();
@@ -73,10 +73,10 @@ public sealed partial class KafkaConsumer
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The consumer is (or was, while waiting) closed.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ConsumeBatch> ConsumeBatchAsync(int maxMessages, CancellationToken cancellationToken = default)
+    public async ValueTask<ConsumedBatch> ConsumeBatchAsync(int maxMessages, CancellationToken cancellationToken = default)
     {
         CheckMaxMessages(maxMessages);
-        ConsumeBatch? batch = await ConsumeCoreAsync(maxMessages, cancellationToken).ConfigureAwait(false);
+        ConsumedBatch? batch = await ConsumeCoreAsync(maxMessages, cancellationToken).ConfigureAwait(false);
         return batch ?? throw new ObjectDisposedException(nameof(KafkaConsumer), "The consumer was closed while waiting for messages.");
     }
 
@@ -87,17 +87,17 @@ public sealed partial class KafkaConsumer
     /// <see cref="CommitMode.Auto"/>, moving to the next batch acknowledges the previous one (leaving the loop by an
     /// exception or break does not, so that batch is delivered again after a restart).
     /// </summary>
-    public IAsyncEnumerable<ConsumeBatch> ConsumeBatchesAsync(int maxMessages, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ConsumedBatch> ConsumeBatchesAsync(int maxMessages, CancellationToken cancellationToken = default)
     {
         CheckMaxMessages(maxMessages); // now, not at the first MoveNextAsync
         return ConsumeBatchesCoreAsync(maxMessages, cancellationToken);
     }
 
-    private async IAsyncEnumerable<ConsumeBatch> ConsumeBatchesCoreAsync(int maxMessages, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<ConsumedBatch> ConsumeBatchesCoreAsync(int maxMessages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (true)
         {
-            ConsumeBatch? batch = await ConsumeCoreAsync(maxMessages, cancellationToken).ConfigureAwait(false);
+            ConsumedBatch? batch = await ConsumeCoreAsync(maxMessages, cancellationToken).ConfigureAwait(false);
             if (batch is null)
             {
                 yield break;
@@ -109,7 +109,7 @@ public sealed partial class KafkaConsumer
 
     /// <summary>The async loop: null when the consumer closed while waiting.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ConsumeBatch?> ConsumeCoreAsync(int maxMessages, CancellationToken cancellationToken)
+    private async ValueTask<ConsumedBatch?> ConsumeCoreAsync(int maxMessages, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!EnterConsume(throwIfClosed: false))
@@ -117,7 +117,7 @@ public sealed partial class KafkaConsumer
             return null; // closed: the sequence ends
         }
 
-        ConsumeBatch? batch = null;
+        ConsumedBatch? batch = null;
         try
         {
             if (_closing)
@@ -234,7 +234,7 @@ public sealed partial class KafkaConsumer
     /// errors, commit results) on this thread. Consumer errors arrive as messages with err set: they are removed from
     /// the batch (so its messages are all valid) and queued to be thrown after the batch is delivered.
     /// </summary>
-    private unsafe int FillOnce(ConsumeBatch batch, int maxMessages)
+    private unsafe int FillOnce(ConsumedBatch batch, int maxMessages)
     {
         SafeMessageBatchHandle messages = batch.Messages;
         nint count;
@@ -299,7 +299,7 @@ public sealed partial class KafkaConsumer
     }
 
     /// <summary>Hands a non-empty batch to the application; in Auto mode it becomes the batch to store next time.</summary>
-    private ConsumeBatch Deliver(ConsumeBatch batch)
+    private ConsumedBatch Deliver(ConsumedBatch batch)
     {
         if (_commitMode == CommitMode.Auto)
         {

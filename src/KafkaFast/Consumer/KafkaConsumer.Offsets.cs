@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -47,7 +48,7 @@ public sealed unsafe partial class KafkaConsumer
 
     /// <summary>Stores the batch's offsets: for each partition in it, the highest offset + 1 (with its leader epoch).</summary>
     /// <exception cref="KafkaException">Some partitions are no longer assigned (<see cref="KafkaErrorCode.State"/>); the others were stored.</exception>
-    public void StoreOffsets(ConsumeBatch batch)
+    public void StoreOffsets(ConsumedBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         CheckOwner(batch);
@@ -57,7 +58,7 @@ public sealed unsafe partial class KafkaConsumer
         lock (_storeLock)
         {
             batch.ThrowIfDisposed(); // under the lock: a concurrent Dispose cannot free the messages meanwhile
-            StoreBatchUnlocked(batch, ref failures, ignoreUnassigned: false);
+            StoreBatchUnsynchronized(batch, ref failures, ignoreUnassigned: false);
             if (_unstoredBatch == batch)
             {
                 _unstoredBatch = null;
@@ -79,18 +80,21 @@ public sealed unsafe partial class KafkaConsumer
     }
 
     /// <summary>Called with <see cref="_storeLock"/> held: stores the last offset of each partition of the batch.</summary>
-    private void StoreBatchUnlocked(ConsumeBatch batch, ref StoreFailures failures, bool ignoreUnassigned)
+    private void StoreBatchUnsynchronized(ConsumedBatch batch, ref StoreFailures failures, bool ignoreUnassigned)
     {
+        Debug.Assert(_storeLock.IsHeldByCurrentThread, "the caller holds the store lock");
         int ends = batch.CollectPartitionEnds();
         RdKafkaMessage** slots = batch.Messages.Slots;
         foreach (int index in batch.PartitionEnds(ends))
         {
-            StoreMessageUnlocked(slots[index], ref failures, ignoreUnassigned);
+            StoreMessageUnsynchronized(slots[index], ref failures, ignoreUnassigned);
         }
     }
 
-    private void StoreMessageUnlocked(RdKafkaMessage* message, ref StoreFailures failures, bool ignoreUnassigned)
+    /// <summary>Called with <see cref="_storeLock"/> held: stores the message's offset + 1 (the message may be a retained one).</summary>
+    private void StoreMessageUnsynchronized(RdKafkaMessage* message, ref StoreFailures failures, bool ignoreUnassigned)
     {
+        Debug.Assert(_storeLock.IsHeldByCurrentThread, "the caller holds the store lock");
         nint error = LibRdKafka.OffsetStoreMessage(message);
         if (error == 0)
         {
@@ -122,7 +126,7 @@ public sealed unsafe partial class KafkaConsumer
                 // even if a Dispose on another thread has already begun.
                 if (batch.Generation == _unstoredGeneration)
                 {
-                    StoreBatchUnlocked(batch, ref failures, ignoreUnassigned: true);
+                    StoreBatchUnsynchronized(batch, ref failures, ignoreUnassigned: true);
                 }
 
                 _unstoredBatch = null;
@@ -133,7 +137,7 @@ public sealed unsafe partial class KafkaConsumer
                 RdKafkaMessage** slots = _retained.Slots;
                 for (int i = 0; i < _retained.Count; i++)
                 {
-                    StoreMessageUnlocked(slots[i], ref failures, ignoreUnassigned: true);
+                    StoreMessageUnsynchronized(slots[i], ref failures, ignoreUnassigned: true);
                 }
 
                 _retained.DestroyMessages();
@@ -153,7 +157,7 @@ public sealed unsafe partial class KafkaConsumer
     /// offsets the next consume call stores, its last message per partition is moved to <see cref="_retained"/> (kept
     /// alive) so that call can still store exact offsets with their leader epochs.
     /// </summary>
-    internal void OnBatchDisposing(ConsumeBatch batch)
+    internal void OnBatchDisposing(ConsumedBatch batch)
     {
         lock (_storeLock)
         {
@@ -188,10 +192,10 @@ public sealed unsafe partial class KafkaConsumer
     public IReadOnlyList<TopicPartitionOffset> Commit() => CommitCore(null, requireAssignment: true);
 
     /// <summary>
-    /// Stores the batch's offsets (<see cref="StoreOffsets(ConsumeBatch)"/>) and commits exactly those (per partition
+    /// Stores the batch's offsets (<see cref="StoreOffsets(ConsumedBatch)"/>) and commits exactly those (per partition
     /// in the batch, its highest offset + 1, with leader epoch), waiting for the broker. Returns them.
     /// </summary>
-    public IReadOnlyList<TopicPartitionOffset> Commit(ConsumeBatch batch)
+    public IReadOnlyList<TopicPartitionOffset> Commit(ConsumedBatch batch)
     {
         StoreOffsets(batch);
         using SafeTopicPartitionListHandle offsets = CommitOffsetsOf(batch);
@@ -222,8 +226,8 @@ public sealed unsafe partial class KafkaConsumer
     /// <exception cref="InvalidOperationException">No partitions are assigned.</exception>
     public Task<IReadOnlyList<TopicPartitionOffset>> CommitAsync() => CommitAsyncCore(null, requireAssignment: true);
 
-    /// <summary>Stores the batch's offsets and commits exactly those without blocking (see <see cref="Commit(ConsumeBatch)"/>).</summary>
-    public Task<IReadOnlyList<TopicPartitionOffset>> CommitAsync(ConsumeBatch batch)
+    /// <summary>Stores the batch's offsets and commits exactly those without blocking (see <see cref="Commit(ConsumedBatch)"/>).</summary>
+    public Task<IReadOnlyList<TopicPartitionOffset>> CommitAsync(ConsumedBatch batch)
     {
         StoreOffsets(batch);
         using SafeTopicPartitionListHandle offsets = CommitOffsetsOf(batch);
@@ -231,7 +235,7 @@ public sealed unsafe partial class KafkaConsumer
     }
 
     /// <summary>The batch's offsets to commit, with leader epochs, as a librdkafka list (copied by the commit call).</summary>
-    private SafeTopicPartitionListHandle CommitOffsetsOf(ConsumeBatch batch)
+    private SafeTopicPartitionListHandle CommitOffsetsOf(ConsumedBatch batch)
     {
         lock (_storeLock)
         {
@@ -259,7 +263,7 @@ public sealed unsafe partial class KafkaConsumer
         return list;
     }
 
-    private static void AddCommitOffset(SafeTopicPartitionListHandle list, ConsumeBatch batch, RdKafkaMessage* message)
+    private static void AddCommitOffset(SafeTopicPartitionListHandle list, ConsumedBatch batch, RdKafkaMessage* message)
     {
         RdKafkaTopicPartition* element = list.Add(batch.TopicOf(message->Topic), message->Partition);
         element->Offset = message->Offset + 1;
@@ -514,7 +518,7 @@ public sealed unsafe partial class KafkaConsumer
 
     // ---------------------------------------------------------------- helpers
 
-    private void CheckOwner(ConsumeBatch batch)
+    private void CheckOwner(ConsumedBatch batch)
     {
         if (batch.Consumer != this)
         {

@@ -53,7 +53,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
     /// <summary>Wakes a waiting consume call well within max.poll.interval.ms, so librdkafka sees the application polling.</summary>
     private readonly Timer _keepAlive;
 
-    private readonly ConsumeBatchPool _pool;
+    private readonly ConsumedBatchPool _pool;
     private readonly TopicNameCache _topicNames = new();
 
     /// <summary>Messages owned by batches and the retained store, not yet destroyed.</summary>
@@ -77,7 +77,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
     private readonly Lock _storeLock = new();
 
     /// <summary>CommitMode.Auto: the last batch returned, whose offsets are stored when the next consume call starts.</summary>
-    private ConsumeBatch? _unstoredBatch;
+    private ConsumedBatch? _unstoredBatch;
     private int _unstoredGeneration;
 
     /// <summary>
@@ -175,7 +175,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
         _queue = queue;
         _commitQueue = commitQueue;
         _wakeup = wakeup;
-        _pool = new ConsumeBatchPool(this);
+        _pool = new ConsumedBatchPool(this);
         int period = Math.Clamp(maxPollIntervalMs / 3, 50, 60_000);
         using (ExecutionContext.SuppressFlow())
         {
@@ -269,7 +269,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
 
     internal SafeKafkaHandle Handle => _rk;
 
-    /// <summary>Guards the store hand-off and every batch's partition-end scratch (see <see cref="ConsumeBatch.CollectPartitionEnds"/>).</summary>
+    /// <summary>Guards the store hand-off and every batch's partition-end scratch (see <see cref="ConsumedBatch.CollectPartitionEnds"/>).</summary>
     internal Lock StoreLock => _storeLock;
 
     /// <summary>True while a consume call owns the queue (for tests).</summary>
@@ -340,7 +340,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
     /// the client. A consume call running on another thread returns (empty) first. Idempotent.
     /// <para>
     /// In <see cref="CommitMode.Auto"/> the last batch returned is not stored unless the application called
-    /// <see cref="ConsumeBatch.StoreOffsets"/> for it: it may not have been processed, so it is delivered again
+    /// <see cref="ConsumedBatch.StoreOffsets"/> for it: it may not have been processed, so it is delivered again
     /// (at-least-once).
     /// </para>
     /// Blocks while the group is left (at most about the session timeout when brokers are unreachable).

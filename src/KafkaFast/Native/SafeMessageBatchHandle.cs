@@ -13,7 +13,7 @@ namespace KafkaFast.Native;
 /// <item>The handle holds a reference on the rd_kafka_t (SafeKafkaChildHandle), so rd_kafka_destroy cannot run while
 /// messages (whose memory belongs to librdkafka) are alive.</item>
 /// </list>
-/// Not thread-safe: the owner (a ConsumeBatch, or the consumer under its store lock) serializes use.
+/// Not thread-safe: the owner (a ConsumedBatch, or the consumer under its store lock) serializes use.
 /// </summary>
 internal sealed unsafe class SafeMessageBatchHandle : SafeKafkaChildHandle
 {

@@ -75,7 +75,7 @@ public sealed partial class KafkaProducer
     /// at the cost of a second copy). If <paramref name="writeValue"/> throws, nothing is accepted.
     /// </summary>
     public bool TryProduce<TState>(KafkaTopic topic, ReadOnlySpan<byte> key, TState state, Action<IBufferWriter<byte>, TState> writeValue,
-        int sizeHint = 0, int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null, ReadOnlySpan<KafkaHeader> headers = default)
+        ReadOnlySpan<KafkaHeader> headers = default, int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null, int sizeHint = 0)
     {
         ArgumentNullException.ThrowIfNull(writeValue);
         return _engine.TryWriteSerialized(Check(topic), key, headers, partition, ProducerEngine.TimestampOf(timestamp), sizeHint, state, writeValue, writerStaysInBounds: false)
@@ -87,7 +87,7 @@ public sealed partial class KafkaProducer
     /// thread, reused: no allocation). Nothing is accepted if <paramref name="writeJson"/> throws.
     /// </summary>
     public bool TryProduceJson<TState>(KafkaTopic topic, ReadOnlySpan<byte> key, TState state, Action<Utf8JsonWriter, TState> writeJson,
-        int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null, ReadOnlySpan<KafkaHeader> headers = default)
+        ReadOnlySpan<KafkaHeader> headers = default, int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null)
     {
         ArgumentNullException.ThrowIfNull(writeJson);
         return _engine.TryWriteSerialized(Check(topic), key, headers, partition, ProducerEngine.TimestampOf(timestamp), 0, (state, writeJson), static (buffer, s) =>

@@ -103,7 +103,7 @@ public class ConsumerAllocationTests(ITestOutputHelper output)
     /// <summary>One batch, touching every view member that must not allocate.</summary>
     private static int Read(KafkaConsumer consumer, ref long checksum)
     {
-        using ConsumeBatch batch = consumer.ConsumeBatch(2000, TimeSpan.FromMilliseconds(500));
+        using ConsumedBatch batch = consumer.ConsumeBatch(2000, TimeSpan.FromMilliseconds(500));
         foreach (ConsumedMessage m in batch)
         {
             checksum += m.Offset + m.Partition + m.Key.Length + m.Value.Length + m.Topic.Length + m.Headers.Count + m.Timestamp.UnixTimeMilliseconds % 7;
@@ -126,7 +126,7 @@ public class ConsumerAllocationTests(ITestOutputHelper output)
 
         long checksum = 0, batches = 0, before = 0;
         int consumed = 0;
-        await foreach (ConsumeBatch batch in consumer.ConsumeBatchesAsync(2000, cts.Token))
+        await foreach (ConsumedBatch batch in consumer.ConsumeBatchesAsync(2000, cts.Token))
         {
             using (batch)
             {

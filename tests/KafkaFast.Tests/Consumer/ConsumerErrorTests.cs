@@ -19,7 +19,7 @@ public class ConsumerErrorTests
         {
             try
             {
-                using ConsumeBatch batch = consumer.ConsumeBatch(100, TimeSpan.FromMilliseconds(100));
+                using ConsumedBatch batch = consumer.ConsumeBatch(100, TimeSpan.FromMilliseconds(100));
                 sink?.AddRange(batch.Select(m => ReceivedMessage.Copy(m)));
             }
             catch (T e)

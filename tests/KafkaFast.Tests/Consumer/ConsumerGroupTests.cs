@@ -17,7 +17,7 @@ public class ConsumerGroupTests
                 string.Join(" | ", consumers.Select(c => string.Join(",", c.Assignment))));
             foreach (KafkaConsumer consumer in consumers)
             {
-                using ConsumeBatch batch = consumer.ConsumeBatch(200, TimeSpan.FromMilliseconds(50));
+                using ConsumedBatch batch = consumer.ConsumeBatch(200, TimeSpan.FromMilliseconds(50));
                 if (sinks is not null)
                 {
                     foreach (ConsumedMessage m in batch)
@@ -96,7 +96,7 @@ public class ConsumerGroupTests
         while (c1Received.Count < 300)
         {
             Assert.True(clock.Elapsed < Patience, $"c1 read only {c1Received.Count} messages");
-            using ConsumeBatch batch = c1.ConsumeBatch(37, TimeSpan.FromMilliseconds(100));
+            using ConsumedBatch batch = c1.ConsumeBatch(37, TimeSpan.FromMilliseconds(100));
             if (!batch.IsEmpty)
             {
                 c1LastBatch = [.. batch.Select(m => ReceivedMessage.Copy(m))];
@@ -143,7 +143,7 @@ public class ConsumerGroupTests
             while (first.Count < 200)
             {
                 Assert.True(clock.Elapsed < Patience, $"read only {first.Count} messages");
-                using ConsumeBatch batch = consumer.ConsumeBatch(50, TimeSpan.FromMilliseconds(100));
+                using ConsumedBatch batch = consumer.ConsumeBatch(50, TimeSpan.FromMilliseconds(100));
                 if (batch.IsEmpty)
                 {
                     continue;
@@ -195,7 +195,7 @@ public class ConsumerGroupTests
             while (acknowledged.Count + last.Count < 400)
             {
                 Assert.True(clock.Elapsed < Patience, "read too little");
-                using ConsumeBatch batch = consumer.ConsumeBatch(64, TimeSpan.FromMilliseconds(100));
+                using ConsumedBatch batch = consumer.ConsumeBatch(64, TimeSpan.FromMilliseconds(100));
                 if (!batch.IsEmpty)
                 {
                     acknowledged.AddRange(last); // this call stored the previous batch
@@ -235,7 +235,7 @@ public class ConsumerGroupTests
         var c1Received = new List<ReceivedMessage>();
         PollAll([c1], () => c1Received.Count >= produced.Count, "c1 reads everything", new() { [c1] = c1Received });
         // Processed but only stored, not committed: only the revocation handler's commit can save it.
-        using (ConsumeBatch none = c1.ConsumeBatch(1, TimeSpan.Zero))
+        using (ConsumedBatch none = c1.ConsumeBatch(1, TimeSpan.Zero))
         {
             Assert.True(none.IsEmpty);
         }

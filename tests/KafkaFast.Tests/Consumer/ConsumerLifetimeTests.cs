@@ -9,13 +9,13 @@ namespace KafkaFast.Tests.Consumer;
 /// <summary>Batch and view lifetimes: stale views throw, forgotten batches and consumers are reclaimed by the GC.</summary>
 public class ConsumerLifetimeTests
 {
-    private static ConsumeBatch NonEmptyBatch(KafkaConsumer consumer, int max = 100)
+    private static ConsumedBatch NonEmptyBatch(KafkaConsumer consumer, int max = 100)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
             Assert.True(clock.Elapsed < Patience, "no messages within the patience");
-            ConsumeBatch batch = consumer.ConsumeBatch(max, TimeSpan.FromMilliseconds(200));
+            ConsumedBatch batch = consumer.ConsumeBatch(max, TimeSpan.FromMilliseconds(200));
             if (!batch.IsEmpty)
             {
                 return batch;
@@ -35,7 +35,7 @@ public class ConsumerLifetimeTests
         using var consumer = new KafkaConsumer(Options(cluster, Unique("group"), CommitMode.Manual));
         consumer.Subscribe(topic);
 
-        ConsumeBatch batch = NonEmptyBatch(consumer);
+        ConsumedBatch batch = NonEmptyBatch(consumer);
         ConsumedMessage message = batch[0];
         Assert.Equal(Value(0), message.Value.ToArray());
         batch.Dispose();
@@ -70,11 +70,11 @@ public class ConsumerLifetimeTests
         using var consumer = new KafkaConsumer(Options(cluster, Unique("group"), CommitMode.Manual));
         consumer.Subscribe(topic);
 
-        ConsumeBatch first = NonEmptyBatch(consumer, max: 1);
+        ConsumedBatch first = NonEmptyBatch(consumer, max: 1);
         ConsumedMessage old = first[0];
-        ConsumeBatch.Enumerator enumerator = first.GetEnumerator();
+        ConsumedBatch.Enumerator enumerator = first.GetEnumerator();
         first.Dispose();
-        using ConsumeBatch second = NonEmptyBatch(consumer, max: 1);
+        using ConsumedBatch second = NonEmptyBatch(consumer, max: 1);
         Assert.Same(first, second); // pooled: same object, next generation
 
         Assert.Equal(1, second[0].Offset);
@@ -92,7 +92,7 @@ public class ConsumerLifetimeTests
         while (seen < messages)
         {
             Assert.True(clock.Elapsed < Patience, $"saw {seen} of {messages}");
-            ConsumeBatch batch = consumer.ConsumeBatch(16, TimeSpan.FromMilliseconds(200)); // never disposed
+            ConsumedBatch batch = consumer.ConsumeBatch(16, TimeSpan.FromMilliseconds(200)); // never disposed
             seen += batch.Count;
         }
 
@@ -131,7 +131,7 @@ public class ConsumerLifetimeTests
         }
 
         CollectUntil(() => consumer.OutstandingMessages == 0, "forgotten batches released");
-        using ConsumeBatch next = consumer.ConsumeBatch(10, TimeSpan.Zero); // the consumer carries on
+        using ConsumedBatch next = consumer.ConsumeBatch(10, TimeSpan.Zero); // the consumer carries on
         Assert.True(next.IsEmpty);
     }
 
@@ -146,7 +146,7 @@ public class ConsumerLifetimeTests
         using var destroyed = new ManualResetEventSlim();
         consumer.OnNativeDestroyed(destroyed.Set);
         consumer.Subscribe(topic);
-        ConsumeBatch batch = NonEmptyBatch(consumer);
+        ConsumedBatch batch = NonEmptyBatch(consumer);
         consumer.Dispose();
         Assert.False(destroyed.IsSet, "librdkafka was destroyed while a batch still references its memory");
 
@@ -167,12 +167,12 @@ public class ConsumerLifetimeTests
         consumer.OnNativeDestroyed(destroyed.Set);
         consumer.Subscribe(topic);
         PollUntil(consumer, () => consumer.Assignment.Count == 2, "the abandoned consumer's assignment");
-        using (ConsumeBatch batch = consumer.ConsumeBatch(100, TimeSpan.FromMilliseconds(500)))
+        using (ConsumedBatch batch = consumer.ConsumeBatch(100, TimeSpan.FromMilliseconds(500)))
         {
             Assert.False(batch.IsEmpty);
         }
 
-        ConsumeBatch forgotten = consumer.ConsumeBatch(100, TimeSpan.FromMilliseconds(500)); // not disposed either
+        ConsumedBatch forgotten = consumer.ConsumeBatch(100, TimeSpan.FromMilliseconds(500)); // not disposed either
         Assert.False(forgotten.IsEmpty);
         return new WeakReference(consumer);
     }
@@ -211,7 +211,7 @@ public class ConsumerLifetimeTests
         var loop = Task.Run(async () =>
         {
             var values = new List<byte[]>();
-            await foreach (ConsumeBatch batch in consumer.ConsumeBatchesAsync(100))
+            await foreach (ConsumedBatch batch in consumer.ConsumeBatchesAsync(100))
             {
                 using (batch)
                 {

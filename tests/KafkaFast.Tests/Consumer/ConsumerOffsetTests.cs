@@ -27,7 +27,7 @@ public class ConsumerOffsetTests
         PollUntil(consumer, () => consumer.Assignment.Count == 1, "assignment");
         while (true)
         {
-            using ConsumeBatch batch = consumer.ConsumeBatch(100, Patience);
+            using ConsumedBatch batch = consumer.ConsumeBatch(100, Patience);
             Assert.False(batch.IsEmpty, "no message within the patience");
             ConsumedMessage third = batch[Math.Min(2, batch.Count - 1)];
             IReadOnlyList<TopicPartitionOffset> committed = consumer.Commit(third);
@@ -62,13 +62,13 @@ public class ConsumerOffsetTests
         Assert.Equal(5, consumer.Committed([new TopicPartition(topic, 1)], Patience)[0].Offset);
     }
 
-    private static void PollUntilWithBatches(KafkaConsumer consumer, List<ReceivedMessage> received, Action<ConsumeBatch> each, int count)
+    private static void PollUntilWithBatches(KafkaConsumer consumer, List<ReceivedMessage> received, Action<ConsumedBatch> each, int count)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (received.Count < count)
         {
             Assert.True(clock.Elapsed < Patience, $"received {received.Count} of {count}");
-            using ConsumeBatch batch = consumer.ConsumeBatch(64, TimeSpan.FromMilliseconds(100));
+            using ConsumedBatch batch = consumer.ConsumeBatch(64, TimeSpan.FromMilliseconds(100));
             if (!batch.IsEmpty)
             {
                 received.AddRange(batch.Select(m => ReceivedMessage.Copy(m)));
@@ -132,7 +132,7 @@ public class ConsumerOffsetTests
         using var consumer = new KafkaConsumer(Options(cluster, Unique("group"), CommitMode.Manual));
         consumer.Subscribe(topic);
         PollUntil(consumer, () => consumer.Assignment.Count == 1, "assignment");
-        ConsumeBatch batch = consumer.ConsumeBatch(100, Patience);
+        ConsumedBatch batch = consumer.ConsumeBatch(100, Patience);
         try
         {
             Assert.False(batch.IsEmpty);

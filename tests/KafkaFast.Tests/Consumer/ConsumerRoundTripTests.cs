@@ -100,7 +100,7 @@ public class ConsumerRoundTripTests
         while (checkedOffsets.Count < 3)
         {
             Assert.True(clock.Elapsed < Patience, $"messages did not come back after seeking to 0 (checked {checkedOffsets.Count})");
-            using ConsumeBatch batch = consumer.ConsumeBatch(10, TimeSpan.FromMilliseconds(200));
+            using ConsumedBatch batch = consumer.ConsumeBatch(10, TimeSpan.FromMilliseconds(200));
             foreach (ConsumedMessage m in batch)
             {
                 switch (m.Offset)
@@ -155,7 +155,7 @@ public class ConsumerRoundTripTests
         while (received.Count < 3)
         {
             // Asks for far more than exist and a long deadline: must come back with what is there.
-            using ConsumeBatch batch = consumer.ConsumeBatch(10_000, TimeSpan.FromSeconds(60));
+            using ConsumedBatch batch = consumer.ConsumeBatch(10_000, TimeSpan.FromSeconds(60));
             Assert.False(batch.IsEmpty, "an empty batch before the 60 s deadline");
             received.AddRange(batch.Select(m => ReceivedMessage.Copy(m)));
         }
@@ -175,7 +175,7 @@ public class ConsumerRoundTripTests
         consumer.Subscribe(topic);
         using var cts = new CancellationTokenSource(Patience);
         var seen = new HashSet<(int, long)>();
-        await foreach (ConsumeBatch batch in consumer.ConsumeBatchesAsync(100, cts.Token))
+        await foreach (ConsumedBatch batch in consumer.ConsumeBatchesAsync(100, cts.Token))
         {
             using (batch)
             {
@@ -196,15 +196,15 @@ public class ConsumerRoundTripTests
 
         // Nothing more to read: the wait is pending (no thread blocked) until cancelled.
         using var cancel = new CancellationTokenSource();
-        ValueTask<ConsumeBatch> waiting = consumer.ConsumeBatchAsync(10, cancel.Token);
+        ValueTask<ConsumedBatch> waiting = consumer.ConsumeBatchAsync(10, cancel.Token);
         Assert.False(waiting.IsCompleted, "ConsumeBatchAsync completed with nothing to read");
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await waiting);
 
         // And it wakes up when a message arrives.
-        ValueTask<ConsumeBatch> next = consumer.ConsumeBatchAsync(10, cts.Token);
+        ValueTask<ConsumedBatch> next = consumer.ConsumeBatchAsync(10, cts.Token);
         Produce(cluster, topic, count: 1, partitions: 1, start: 10_000);
-        using ConsumeBatch one = await next;
+        using ConsumedBatch one = await next;
         Assert.Single(one);
         Assert.Equal(Value(10_000), one[0].Value.ToArray());
     }

@@ -149,7 +149,7 @@ internal static class ConsumerTestSupport
         while (!done(received))
         {
             Assert.True(clock.Elapsed < limit, $"{what ?? "consuming"}: condition not met within {limit}; received {received.Count} messages so far");
-            using ConsumeBatch batch = consumer.ConsumeBatch(500, TimeSpan.FromMilliseconds(200));
+            using ConsumedBatch batch = consumer.ConsumeBatch(500, TimeSpan.FromMilliseconds(200));
             foreach (ConsumedMessage m in batch)
             {
                 received.Add(ReceivedMessage.Copy(m));
@@ -170,7 +170,7 @@ internal static class ConsumerTestSupport
         while (!condition())
         {
             Assert.True(clock.Elapsed < limit, $"{what}: not reached within {limit}");
-            using ConsumeBatch batch = consumer.ConsumeBatch(500, TimeSpan.FromMilliseconds(100));
+            using ConsumedBatch batch = consumer.ConsumeBatch(500, TimeSpan.FromMilliseconds(100));
             if (sink is not null)
             {
                 foreach (ConsumedMessage m in batch)

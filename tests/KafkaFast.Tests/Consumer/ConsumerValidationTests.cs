@@ -124,7 +124,7 @@ public class ConsumerValidationTests
 
         var waiting = Task.Factory.StartNew(() =>
         {
-            using ConsumeBatch batch = consumer.ConsumeBatch(10, TimeSpan.FromMinutes(5)); // nothing will arrive
+            using ConsumedBatch batch = consumer.ConsumeBatch(10, TimeSpan.FromMinutes(5)); // nothing will arrive
             return batch.Count;
         }, TaskCreationOptions.LongRunning);
 
@@ -153,7 +153,7 @@ public class ConsumerValidationTests
         var loop = Task.Run(async () =>
         {
             int batches = 0;
-            await foreach (ConsumeBatch batch in consumer.ConsumeBatchesAsync(10))
+            await foreach (ConsumedBatch batch in consumer.ConsumeBatchesAsync(10))
             {
                 batch.Dispose();
                 batches++;

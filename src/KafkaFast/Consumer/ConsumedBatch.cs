@@ -19,10 +19,10 @@ namespace KafkaFast.Consumer;
 /// from a view must not be kept past Dispose (like any pooled buffer). Reading a batch from several threads at once
 /// is safe; disposing it while another thread reads it is not.</para>
 /// </remarks>
-public sealed unsafe class ConsumeBatch : IReadOnlyList<ConsumedMessage>, IDisposable
+public sealed unsafe class ConsumedBatch : IReadOnlyList<ConsumedMessage>, IDisposable
 {
     private readonly KafkaConsumer _consumer;
-    private readonly ConsumeBatchPool _pool;
+    private readonly ConsumedBatchPool _pool;
 
     /// <summary>The messages (slots [0, Count)). Alive as long as this object: released by Dispose only if the pool is gone, else by its finalizer.</summary>
     private readonly SafeMessageBatchHandle _messages;
@@ -44,7 +44,7 @@ public sealed unsafe class ConsumeBatch : IReadOnlyList<ConsumedMessage>, IDispo
     /// <summary>Scratch: index of the last message of each partition (see <see cref="CollectPartitionEnds"/>).</summary>
     private int[] _partitionEnds = new int[8];
 
-    internal ConsumeBatch(KafkaConsumer consumer, ConsumeBatchPool pool, SafeMessageBatchHandle messages)
+    internal ConsumedBatch(KafkaConsumer consumer, ConsumedBatchPool pool, SafeMessageBatchHandle messages)
     {
         _consumer = consumer;
         _pool = pool;
@@ -139,7 +139,7 @@ public sealed unsafe class ConsumeBatch : IReadOnlyList<ConsumedMessage>, IDispo
     }
 
     /// <inheritdoc/>
-    public override string ToString() => IsRented ? $"ConsumeBatch({_count} messages)" : "ConsumeBatch(disposed)";
+    public override string ToString() => IsRented ? $"ConsumedBatch({_count} messages)" : "ConsumedBatch(disposed)";
 
     /// <summary>Makes every view of this batch stale. Called by Dispose, under the consumer's store lock.</summary>
     internal void Invalidate() => _generation++;
@@ -273,10 +273,10 @@ public sealed unsafe class ConsumeBatch : IReadOnlyList<ConsumedMessage>, IDispo
     }
 
     [DoesNotReturn]
-    private static void ThrowDisposed() => throw new ObjectDisposedException(nameof(ConsumeBatch), "The batch was disposed; its messages are released.");
+    private static void ThrowDisposed() => throw new ObjectDisposedException(nameof(ConsumedBatch), "The batch was disposed; its messages are released.");
 
     [DoesNotReturn]
-    private static void ThrowStale() => throw new ObjectDisposedException(nameof(ConsumeBatch), "This message view belongs to a batch that was disposed; its memory is released.");
+    private static void ThrowStale() => throw new ObjectDisposedException(nameof(ConsumedBatch), "This message view belongs to a batch that was disposed; its memory is released.");
 
     [DoesNotReturn]
     private void ThrowIndexOutOfRange(int index) => throw new ArgumentOutOfRangeException(nameof(index), index, $"The batch has {_count} messages.");
@@ -284,12 +284,12 @@ public sealed unsafe class ConsumeBatch : IReadOnlyList<ConsumedMessage>, IDispo
     /// <summary>Enumerates a batch's messages without allocating.</summary>
     public struct Enumerator : IEnumerator<ConsumedMessage>
     {
-        private readonly ConsumeBatch _batch;
+        private readonly ConsumedBatch _batch;
         private readonly int _generation;
         private readonly int _count;
         private int _index;
 
-        internal Enumerator(ConsumeBatch batch)
+        internal Enumerator(ConsumedBatch batch)
         {
             _batch = batch;
             _generation = batch._generation;

@@ -3,35 +3,35 @@ using KafkaFast.Native;
 namespace KafkaFast.Consumer;
 
 /// <summary>
-/// Recycles <see cref="ConsumeBatch"/> objects (and their native slot arrays) so a steady consume loop allocates
+/// Recycles <see cref="ConsumedBatch"/> objects (and their native slot arrays) so a steady consume loop allocates
 /// nothing. At most <see cref="MaxIdle"/> idle batches are kept. Batches are returned from any thread. Lock: _idle.
 /// </summary>
-internal sealed class ConsumeBatchPool : IDisposable
+internal sealed class ConsumedBatchPool : IDisposable
 {
     internal const int MaxIdle = 16;
 
     private readonly KafkaConsumer _consumer;
-    private readonly Stack<ConsumeBatch> _idle = new(MaxIdle);
+    private readonly Stack<ConsumedBatch> _idle = new(MaxIdle);
     private bool _disposed;
 
-    internal ConsumeBatchPool(KafkaConsumer consumer) => _consumer = consumer;
+    internal ConsumedBatchPool(KafkaConsumer consumer) => _consumer = consumer;
 
-    internal ConsumeBatch Rent(int capacity)
+    internal ConsumedBatch Rent(int capacity)
     {
-        ConsumeBatch? batch = null;
+        ConsumedBatch? batch = null;
         lock (_idle)
         {
             ObjectDisposedException.ThrowIf(_disposed, typeof(KafkaConsumer));
             _idle.TryPop(out batch);
         }
 
-        batch ??= new ConsumeBatch(_consumer, this, new SafeMessageBatchHandle(_consumer.Handle, capacity, _consumer.LiveMessages));
+        batch ??= new ConsumedBatch(_consumer, this, new SafeMessageBatchHandle(_consumer.Handle, capacity, _consumer.LiveMessages));
         batch.Rent(capacity);
         return batch;
     }
 
     /// <summary>Takes back a disposed (empty) batch; releases its handle when the pool is full or closed.</summary>
-    internal void Return(ConsumeBatch batch)
+    internal void Return(ConsumedBatch batch)
     {
         lock (_idle)
         {
@@ -48,7 +48,7 @@ internal sealed class ConsumeBatchPool : IDisposable
     /// <summary>Releases the idle batches; batches still rented release themselves when disposed.</summary>
     public void Dispose()
     {
-        ConsumeBatch[] idle;
+        ConsumedBatch[] idle;
         lock (_idle)
         {
             _disposed = true;
@@ -56,7 +56,7 @@ internal sealed class ConsumeBatchPool : IDisposable
             _idle.Clear();
         }
 
-        foreach (ConsumeBatch batch in idle)
+        foreach (ConsumedBatch batch in idle)
         {
             batch.Messages.Dispose();
         }
