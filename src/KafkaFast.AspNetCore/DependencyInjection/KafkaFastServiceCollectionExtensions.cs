@@ -31,7 +31,8 @@ public static class KafkaFastServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaFastProducerOptions>, KafkaFastProducerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaFastEmbeddedClusterOptions>, KafkaFastEmbeddedClusterOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaRequestEventOptions>, KafkaRequestEventConfigurationValidator>());
-        services.AddOptions<KafkaFastEmbeddedClusterOptions>().ValidateOnStart();
+        services.AddSingleton(new StartupOptionsCheck(typeof(KafkaFastEmbeddedClusterOptions), Microsoft.Extensions.Options.Options.DefaultName,
+            static sp => sp.GetRequiredService<IOptions<KafkaFastEmbeddedClusterOptions>>().Value));
 
         // The "Default" producer (or the only one) as KafkaProducer.
         services.TryAddSingleton<KafkaProducer>(sp =>
@@ -68,7 +69,10 @@ public static class KafkaFastServiceCollectionExtensions
         IConfigurationSection requestEvents = section.GetSection(KafkaRequestEventOptionsValidator.SectionName);
         if (requestEvents.Exists())
         {
-            services.AddOptions<KafkaRequestEventOptions>(requestEvents.Path).Bind(requestEvents).ValidateOnStart();
+            string name = requestEvents.Path;
+            services.AddOptions<KafkaRequestEventOptions>(name).Bind(requestEvents);
+            services.AddSingleton(new StartupOptionsCheck(typeof(KafkaRequestEventOptions), name,
+                sp => sp.GetRequiredService<IOptionsMonitor<KafkaRequestEventOptions>>().Get(name)));
         }
 
         return builder;
@@ -122,7 +126,8 @@ public static class KafkaFastBuilderExtensions
         if (!known)
         {
             services.AddSingleton(new KafkaFastProducerRegistration(name, section));
-            services.AddOptions<KafkaFastProducerOptions>(name).ValidateOnStart();
+            services.AddSingleton(new StartupOptionsCheck(typeof(KafkaFastProducerOptions), name,
+                sp => sp.GetRequiredService<IOptionsMonitor<KafkaFastProducerOptions>>().Get(name)));
             services.TryAddKeyedSingleton<KafkaProducer>(name, static (sp, key) => sp.GetRequiredService<KafkaProducerRegistry>().GetProducer((string)key!));
         }
     }

@@ -1,3 +1,4 @@
+using KafkaFast.AspNetCore.Options;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -5,12 +6,13 @@ using Microsoft.Extensions.Options;
 namespace KafkaFast.AspNetCore.Hosting;
 
 /// <summary>
-/// Ties the producers to the host's life. Starting: every producer is created (options validated, topics resolved)
-/// before any hosted service starts, so the web server never takes a request without them. Stopping: it is stopped
+/// Ties the producers to the host's life. Starting: every KafkaFast option is checked (all failures reported in one
+/// OptionsValidationException), then every producer is created (topics resolved) before any hosted service starts, so the web server never takes a request without them. Stopping: it is stopped
 /// after the web server (hosted services stop in reverse order, and the server is registered last), so requests
 /// finish writing their events; then the producers drain within what is left of the host's shutdown timeout.
 /// </summary>
-internal sealed class KafkaFastHostedService(KafkaProducerRegistry registry, IOptions<HostOptions> hostOptions, ILoggerFactory loggerFactory, TimeProvider? time = null)
+internal sealed class KafkaFastHostedService(KafkaProducerRegistry registry, IOptions<HostOptions> hostOptions, ILoggerFactory loggerFactory,
+    IServiceProvider services, IEnumerable<StartupOptionsCheck> checks, TimeProvider? time = null)
     : IHostedLifecycleService
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -19,6 +21,7 @@ internal sealed class KafkaFastHostedService(KafkaProducerRegistry registry, IOp
 
     public Task StartingAsync(CancellationToken cancellationToken)
     {
+        StartupOptionsCheck.ThrowIfAnyFails(services, checks); // every bad setting, at once, before anything is built
         registry.StartAll();
         return Task.CompletedTask;
     }

@@ -58,12 +58,25 @@ internal sealed class KafkaProducerRegistry : IKafkaProducerProvider, IAsyncDisp
 
     internal ProducerMonitor GetMonitor(string name) => GetEntry(name).Monitor;
 
-    /// <summary>Creates every registered producer (host start): a bad setting or an unreachable cluster fails start-up here.</summary>
+    /// <summary>Creates every registered producer (host start): a property librdkafka refuses (every one, in one exception) or an unreachable cluster fails start-up here.</summary>
     internal void StartAll()
     {
+        var invalid = new List<OptionsValidationException>();
         foreach (string name in _registrations.Keys)
         {
-            GetEntry(name);
+            try
+            {
+                GetEntry(name);
+            }
+            catch (OptionsValidationException ex)
+            {
+                invalid.Add(ex); // librdkafka refused a property: go on, so that every producer's are reported at once
+            }
+        }
+
+        if (invalid.Count > 0)
+        {
+            throw StartupOptionsCheck.Combine(invalid);
         }
     }
 

@@ -11,7 +11,7 @@ namespace KafkaFast.AspNetCore.Options;
 internal sealed class KafkaFastEmbeddedClusterOptionsValidator(IEnumerable<KafkaFastRootConfiguration> roots) : IValidateOptions<KafkaFastEmbeddedClusterOptions>
 {
     private static readonly string[] s_rootKeys = [KafkaFastRootConfiguration.ProducersKey, KafkaFastRootConfiguration.EmbeddedClusterKey, RequestEvents.KafkaRequestEventOptionsValidator.SectionName];
-    private static readonly string[] s_clusterKeys = KafkaFastProducerOptionsValidator.SettableNames(typeof(KafkaFastEmbeddedClusterOptions));
+    private static readonly string[] s_clusterKeys = ConfigurationKeys.Of(typeof(KafkaFastEmbeddedClusterOptions));
 
     public ValidateOptionsResult Validate(string? name, KafkaFastEmbeddedClusterOptions options)
     {
@@ -22,17 +22,17 @@ internal sealed class KafkaFastEmbeddedClusterOptionsValidator(IEnumerable<Kafka
             path = $"{root.Section.Path}:{KafkaFastRootConfiguration.EmbeddedClusterKey}";
             foreach (IConfigurationSection child in root.Section.GetChildren())
             {
-                if (!KafkaFastProducerOptionsValidator.Known(child.Key, s_rootKeys))
+                if (!ConfigurationKeys.IsKnown(child.Key, s_rootKeys))
                 {
-                    errors.AddError(KafkaFastProducerOptionsValidator.UnknownKey(child.Path, child.Key, s_rootKeys));
+                    errors.AddError(ConfigurationKeys.UnknownKeyError(child.Path, child.Key, s_rootKeys));
                 }
             }
 
             foreach (IConfigurationSection child in root.Section.GetSection(KafkaFastRootConfiguration.EmbeddedClusterKey).GetChildren())
             {
-                if (!KafkaFastProducerOptionsValidator.Known(child.Key, s_clusterKeys))
+                if (!ConfigurationKeys.IsKnown(child.Key, s_clusterKeys))
                 {
-                    errors.AddError(KafkaFastProducerOptionsValidator.UnknownKey(child.Path, child.Key, s_clusterKeys));
+                    errors.AddError(ConfigurationKeys.UnknownKeyError(child.Path, child.Key, s_clusterKeys));
                 }
             }
         }

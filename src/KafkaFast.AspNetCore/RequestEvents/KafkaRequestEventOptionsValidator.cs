@@ -1,4 +1,5 @@
 using KafkaFast.AspNetCore.Options;
+using KafkaFast.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,7 @@ internal static class KafkaRequestEventOptionsValidator
 {
     internal const string SectionName = "RequestEvents";
 
-    private static readonly string[] s_keys = KafkaFastProducerOptionsValidator.SettableNames(typeof(KafkaRequestEventOptions));
+    private static readonly string[] s_keys = ConfigurationKeys.Of(typeof(KafkaRequestEventOptions));
 
     /// <param name="options">The options.</param>
     /// <param name="where">"KafkaFast:RequestEvents" or "UseKafkaRequestEvents options".</param>
@@ -25,9 +26,9 @@ internal static class KafkaRequestEventOptionsValidator
         {
             foreach (IConfigurationSection child in section.GetChildren())
             {
-                if (!KafkaFastProducerOptionsValidator.Known(child.Key, s_keys))
+                if (!ConfigurationKeys.IsKnown(child.Key, s_keys))
                 {
-                    errors.AddError(KafkaFastProducerOptionsValidator.UnknownKey(child.Path, child.Key, s_keys));
+                    errors.AddError(ConfigurationKeys.UnknownKeyError(child.Path, child.Key, s_keys));
                 }
             }
         }
@@ -39,7 +40,7 @@ internal static class KafkaRequestEventOptionsValidator
                 Error(nameof(options.Topic), "is required (the topic request events are written to)");
             }
         }
-        else if (KafkaFastProducerOptionsValidator.TopicNameError(options.Topic) is string topicError)
+        else if (TopicName.GetError(options.Topic) is string topicError)
         {
             Error(nameof(options.Topic), topicError);
         }

@@ -1,34 +1,46 @@
 namespace KafkaFast.Configuration;
 
 /// <summary>Kafka's rules for topic names: 1..249 characters of [a-zA-Z0-9._-], and not "." or "..".</summary>
-internal static class TopicName
+public static class TopicName
 {
-    internal const int MaxLength = 249;
+    /// <summary>The longest topic name Kafka accepts.</summary>
+    public const int MaxLength = 249;
 
-    internal static void Validate(string topic, string paramName = "topic")
+    /// <summary>What is wrong with <paramref name="topic"/> as a topic name (to follow the topic: "'a b' contains ' '..."), or null when it is valid.</summary>
+    public static string? GetError(string? topic)
     {
-        ArgumentNullException.ThrowIfNull(topic, paramName);
-        if (topic.Length == 0)
+        if (string.IsNullOrEmpty(topic))
         {
-            throw new ArgumentException("Topic name is empty.", paramName);
+            return "is empty";
         }
 
         if (topic.Length > MaxLength)
         {
-            throw new ArgumentException($"Topic name is {topic.Length} characters long; Kafka allows at most {MaxLength}.", paramName);
+            return $"is {topic.Length} characters long; Kafka allows at most {MaxLength}";
         }
 
         if (topic is "." or "..")
         {
-            throw new ArgumentException($"Topic name '{topic}' is not allowed.", paramName);
+            return $"'{topic}' is not allowed (Kafka reserves \".\" and \"..\")";
         }
 
         foreach (char c in topic)
         {
             if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
             {
-                throw new ArgumentException($"Topic name '{topic}' contains '{c}'; only ASCII letters, digits, '.', '_' and '-' are allowed.", paramName);
+                return $"'{topic}' contains '{c}'; topic names allow only ASCII letters, digits, '.', '_' and '-'";
             }
+        }
+
+        return null;
+    }
+
+    internal static void Validate(string topic, string paramName = "topic")
+    {
+        ArgumentNullException.ThrowIfNull(topic, paramName);
+        if (GetError(topic) is string error)
+        {
+            throw new ArgumentException($"Topic name {error}.", paramName);
         }
     }
 }

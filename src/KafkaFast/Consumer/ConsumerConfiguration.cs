@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaFast.Configuration;
 using KafkaFast.Native;
 
 namespace KafkaFast.Consumer;
@@ -52,7 +53,7 @@ internal static unsafe class ConsumerConfiguration
 
             foreach ((string key, string value) in options.Properties)
             {
-                Set(conf, key, value, nameof(options.Properties), KafkaConsumerOptions.IsSecret(key));
+                Set(conf, key, value, nameof(options.Properties), KafkaProperties.IsSecret(key));
             }
 
             string? interval = LibRdKafka.ConfGetString(conf, "max.poll.interval.ms");

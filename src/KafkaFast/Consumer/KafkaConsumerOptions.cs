@@ -1,5 +1,5 @@
 using KafkaFast.Configuration;
-using static KafkaFast.Configuration.OptionRules;
+
 namespace KafkaFast.Consumer;
 
 /// <summary>
@@ -55,93 +55,60 @@ public sealed class KafkaConsumerOptions
     /// </summary>
     public IDictionary<string, string> Properties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>Properties KafkaFast owns, and the setting to use instead (null: not settable).</summary>
-    internal static readonly Dictionary<string, string?> ReservedProperties = new(StringComparer.Ordinal)
-    {
-        ["enable.auto.commit"] = nameof(CommitMode),
-        ["enable.auto.offset.store"] = nameof(CommitMode),
-        ["enable.partition.eof"] = null,
-        ["log.queue"] = null,
-        ["enabled_events"] = null,
-        ["opaque"] = null,
-        ["rebalance_cb"] = null,
-        ["offset_commit_cb"] = null,
-        ["error_cb"] = null,
-        ["log_cb"] = null,
-        ["consume_cb"] = null,
-        ["background_event_cb"] = null,
-        ["default_topic_conf"] = null,
-    };
-
     /// <summary>True with Properties["group.protocol"] = "consumer" (KIP-848).</summary>
     internal bool UsesConsumerGroupProtocol =>
         Properties.TryGetValue("group.protocol", out string? protocol) && string.Equals(protocol, "consumer", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Whether a property's value must never be shown (logs, exceptions, ToString).</summary>
-    internal static bool IsSecret(string key) =>
-        key.Contains("password", StringComparison.OrdinalIgnoreCase) ||
-        key.Contains("secret", StringComparison.OrdinalIgnoreCase) ||
-        key.Contains("ssl.key", StringComparison.OrdinalIgnoreCase) ||
-        key.Contains(".pem", StringComparison.OrdinalIgnoreCase) ||
-        key.Contains("token", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Checks every setting that librdkafka does not check itself; throws naming the first bad one.</summary>
-    internal void Validate()
+    /// <summary>
+    /// Every setting that librdkafka does not check itself, all problems reported (the consumer's constructor throws
+    /// the first). Pass-through properties are checked by librdkafka only when the consumer is built.
+    /// </summary>
+    /// <returns>The bad settings; empty when every setting is valid.</returns>
+    public IReadOnlyList<OptionError> GetValidationErrors()
     {
-        if (string.IsNullOrWhiteSpace(BootstrapServers) && !Properties.ContainsKey("bootstrap.servers"))
-        {
-            throw new ArgumentException("BootstrapServers is required (host:port[,host:port...]); for the embedded cluster use KafkaMockCluster.BootstrapServers.", nameof(BootstrapServers));
-        }
-
-        if (string.IsNullOrWhiteSpace(GroupId) && !Properties.ContainsKey("group.id"))
-        {
-            throw new ArgumentException("GroupId is required: a consumer always belongs to a group (it shares partitions and committed offsets with its other members).", nameof(GroupId));
-        }
-
-        if (GroupId is not null && GroupId.Length > 0 && GroupId.Trim().Length != GroupId.Length)
-        {
-            throw new ArgumentException($"GroupId '{GroupId}' has leading or trailing white space; group ids are compared exactly.", nameof(GroupId));
-        }
-
-        Require(!string.IsNullOrWhiteSpace(ClientId), nameof(ClientId), "must not be empty");
-        Require(Enum.IsDefined(AutoOffsetReset), nameof(AutoOffsetReset), $"unknown value {AutoOffsetReset}");
-        Require(Enum.IsDefined(CommitMode), nameof(CommitMode), $"unknown value {CommitMode}");
-        Require(Enum.IsDefined(IsolationLevel), nameof(IsolationLevel), $"unknown value {IsolationLevel}");
-        Require(Enum.IsDefined(PartitionAssignmentStrategy), nameof(PartitionAssignmentStrategy), $"unknown value {PartitionAssignmentStrategy}");
-        RequireDuration(AutoCommitInterval, nameof(AutoCommitInterval), TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(86_400_000));
-        RequireDuration(SessionTimeout, nameof(SessionTimeout), TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(3_600_000));
-        RequireDuration(MaxPollInterval, nameof(MaxPollInterval), TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(86_400_000));
+        var errors = new OptionErrors();
+        errors.Require(!string.IsNullOrWhiteSpace(BootstrapServers) || Properties.ContainsKey("bootstrap.servers"), nameof(BootstrapServers), BootstrapServers,
+            "is required (host:port[,host:port...]); for the embedded cluster use KafkaMockCluster.BootstrapServers");
+        errors.Require(!string.IsNullOrWhiteSpace(GroupId) || Properties.ContainsKey("group.id"), nameof(GroupId), GroupId,
+            "is required: a consumer always belongs to a group (it shares partitions and committed offsets with its other members)");
+        errors.Require(string.IsNullOrWhiteSpace(GroupId) || GroupId.Trim().Length == GroupId.Length, nameof(GroupId), GroupId,
+            $"'{GroupId}' has leading or trailing white space; group ids are compared exactly");
+        errors.Require(!string.IsNullOrWhiteSpace(ClientId), nameof(ClientId), ClientId, "must not be empty");
+        errors.RequireDefined(AutoOffsetReset, nameof(AutoOffsetReset));
+        errors.RequireDefined(CommitMode, nameof(CommitMode));
+        errors.RequireDefined(IsolationLevel, nameof(IsolationLevel));
+        errors.RequireDefined(PartitionAssignmentStrategy, nameof(PartitionAssignmentStrategy));
+        errors.RequireDuration(AutoCommitInterval, nameof(AutoCommitInterval), TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(86_400_000));
+        errors.RequireDuration(SessionTimeout, nameof(SessionTimeout), TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(3_600_000));
+        errors.RequireDuration(MaxPollInterval, nameof(MaxPollInterval), TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(86_400_000));
         if (UsesConsumerGroupProtocol)
         {
-            Require(PartitionAssignmentStrategy == PartitionAssignmentStrategy.Range, nameof(PartitionAssignmentStrategy),
+            errors.Require(PartitionAssignmentStrategy == PartitionAssignmentStrategy.Range, nameof(PartitionAssignmentStrategy), PartitionAssignmentStrategy,
                 "cannot be set with group.protocol=consumer: the broker assigns partitions (choose its assignor with group.remote.assignor)");
-            Require(SessionTimeout == TimeSpan.FromSeconds(45), nameof(SessionTimeout),
+            errors.Require(SessionTimeout == TimeSpan.FromSeconds(45), nameof(SessionTimeout), SessionTimeout,
                 "cannot be set with group.protocol=consumer: the broker's group.consumer.session.timeout.ms applies");
         }
-        else if (MaxPollInterval < SessionTimeout)
+        else
         {
-            throw new ArgumentException($"MaxPollInterval ({MaxPollInterval}) must be at least SessionTimeout ({SessionTimeout}).", nameof(MaxPollInterval));
+            errors.Require(MaxPollInterval >= SessionTimeout, nameof(MaxPollInterval), MaxPollInterval,
+                $"({MaxPollInterval}) must be at least SessionTimeout ({SessionTimeout})");
         }
 
-        foreach ((string key, string value) in Properties)
-        {
-            Require(!string.IsNullOrWhiteSpace(key), nameof(Properties), "contains an empty property name");
-            Require(value is not null, nameof(Properties), $"property '{key}' has a null value");
-            if (ReservedProperties.TryGetValue(key, out string? instead))
-            {
-                throw new ArgumentException(
-                    instead is null
-                        ? $"Property '{key}' is managed by KafkaFast (its consume loop, callbacks and zero-copy batches depend on it) and cannot be set."
-                        : $"Property '{key}' is managed by KafkaFast: use KafkaConsumerOptions.{instead} instead.",
-                    nameof(Properties));
-            }
-        }
+        errors.RequireProperties(Properties, static key => KafkaProperties.ConsumerReserved.TryGetValue(key, out string? instead)
+            ? instead is null
+                ? "is managed by KafkaFast (its consume loop, callbacks and zero-copy batches depend on it) and cannot be set"
+                : $"is managed by KafkaFast: use KafkaConsumerOptions.{instead} instead"
+            : null);
+        return errors.All;
     }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad setting (<see cref="GetValidationErrors"/>).</summary>
+    internal void Validate() => OptionErrors.ThrowFirst(GetValidationErrors());
 
     /// <inheritdoc/>
     public override string ToString()
     {
-        string properties = OptionRules.DescribeProperties(Properties, IsSecret);
+        string properties = KafkaProperties.Describe(Properties);
         return $"BootstrapServers={BootstrapServers}, GroupId={GroupId}, ClientId={ClientId}, AutoOffsetReset={AutoOffsetReset}, " +
                $"CommitMode={CommitMode}, AutoCommitInterval={AutoCommitInterval}, IsolationLevel={IsolationLevel}, " +
                $"PartitionAssignmentStrategy={PartitionAssignmentStrategy}, SessionTimeout={SessionTimeout}, " +

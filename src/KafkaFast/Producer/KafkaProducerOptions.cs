@@ -1,5 +1,5 @@
 using KafkaFast.Configuration;
-using static KafkaFast.Configuration.OptionRules;
+
 namespace KafkaFast.Producer;
 
 /// <summary>
@@ -8,9 +8,6 @@ namespace KafkaFast.Producer;
 /// </summary>
 public sealed class KafkaProducerOptions
 {
-    /// <summary>Smallest memory budget: two slabs per client.</summary>
-    internal const int MinimumSlabsPerClient = 2;
-
     /// <summary>Comma-separated host:port list (librdkafka's bootstrap.servers). Required.</summary>
     public string BootstrapServers { get; set; } = string.Empty;
 
@@ -72,70 +69,58 @@ public sealed class KafkaProducerOptions
     /// </summary>
     public IDictionary<string, string> Properties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>Properties KafkaFast owns: setting them would break zero-copy or the accounting.</summary>
-    internal static readonly HashSet<string> ReservedProperties = new(StringComparer.Ordinal)
+    /// <summary>
+    /// Every setting that librdkafka does not check itself, all problems reported (the producer's constructor throws
+    /// the first). Pass-through properties are checked by librdkafka only when the producer is built.
+    /// </summary>
+    /// <returns>The bad settings, in the order of this class's properties; empty when every setting is valid.</returns>
+    public IReadOnlyList<OptionError> GetValidationErrors()
     {
-        "delivery.report.only.error", "dr_cb", "dr_msg_cb", "log.queue", "enabled_events", "opaque",
-    };
-
-    /// <summary>Whether a property's value must never be shown (logs, exceptions, ToString).</summary>
-    internal static bool IsSecret(string key) =>
-        key.Contains("password", StringComparison.OrdinalIgnoreCase) ||
-        key.Contains("secret", StringComparison.OrdinalIgnoreCase) ||
-        key.Contains("ssl.key", StringComparison.OrdinalIgnoreCase) ||
-        key.Contains(".pem", StringComparison.OrdinalIgnoreCase) ||
-        key.Contains("token", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Checks every setting that librdkafka does not check itself; throws naming the first bad one.</summary>
-    internal void Validate()
-    {
-        if (string.IsNullOrWhiteSpace(BootstrapServers) && !Properties.ContainsKey("bootstrap.servers"))
+        var errors = new OptionErrors();
+        errors.Require(!string.IsNullOrWhiteSpace(BootstrapServers) || Properties.ContainsKey("bootstrap.servers"), nameof(BootstrapServers), BootstrapServers,
+            "is required (host:port[,host:port...]); for the embedded cluster use KafkaMockCluster.BootstrapServers");
+        errors.RequireRange(MaxClients, nameof(MaxClients), 1, 64);
+        errors.RequireRange(MessageMaxBytes, nameof(MessageMaxBytes), 1000, 1_000_000_000);
+        if (MaxClients is >= 1 and <= 64 && MessageMaxBytes is >= 1000 and <= 1_000_000_000)
         {
-            throw new ArgumentException("BootstrapServers is required (host:port[,host:port...]); for the embedded cluster use KafkaMockCluster.BootstrapServers.", nameof(BootstrapServers));
+            long minimum = SlabSizing.MinimumBudget(MaxClients, MessageMaxBytes);
+            errors.Require(MemoryBudgetBytes >= minimum, nameof(MemoryBudgetBytes), MemoryBudgetBytes,
+                $"is {MemoryBudgetBytes} bytes; with MessageMaxBytes {MessageMaxBytes} and MaxClients {MaxClients} it must be at least {minimum} " +
+                $"({SlabSizing.MinimumSlabsPerClient} slabs of {SlabSizing.SlabSize(MessageMaxBytes)} bytes per client)");
         }
 
-        Require(MaxClients is >= 1 and <= 64, nameof(MaxClients), $"must be between 1 and 64 (was {MaxClients})");
-        Require(MessageMaxBytes is >= 1000 and <= 1_000_000_000, nameof(MessageMaxBytes), $"must be between 1000 and 1000000000 (was {MessageMaxBytes})");
-        long minimumBudget = (long)MinimumSlabsPerClient * MaxClients * SlabSize;
-        Require(MemoryBudgetBytes >= minimumBudget, nameof(MemoryBudgetBytes),
-            $"is {MemoryBudgetBytes} bytes; with MessageMaxBytes {MessageMaxBytes} and MaxClients {MaxClients} it must be at least {minimumBudget} (two slabs of {SlabSize} bytes per client)");
-        Require(MemoryBudgetBytes <= 64L * 1024 * 1024 * 1024, nameof(MemoryBudgetBytes), "must be at most 64 GiB");
-        Require(Enum.IsDefined(OverflowPolicy), nameof(OverflowPolicy), $"unknown value {OverflowPolicy}");
-        Require(Enum.IsDefined(Acks), nameof(Acks), $"unknown value {Acks}");
-        Require(Enum.IsDefined(Compression), nameof(Compression), $"unknown value {Compression}");
-        Require(Enum.IsDefined(Partitioner), nameof(Partitioner), $"unknown value {Partitioner}");
-        RequireDuration(OverflowTimeout, nameof(OverflowTimeout), TimeSpan.Zero, TimeSpan.FromHours(1));
-        RequireDuration(Linger, nameof(Linger), TimeSpan.Zero, TimeSpan.FromMilliseconds(900_000));
-        RequireDuration(MessageTimeout, nameof(MessageTimeout), TimeSpan.Zero, TimeSpan.FromMilliseconds(int.MaxValue));
-        RequireDuration(CloseTimeout, nameof(CloseTimeout), TimeSpan.Zero, TimeSpan.FromHours(1));
-        RequireDuration(MetadataTimeout, nameof(MetadataTimeout), TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));
-        Require(FailureBufferCapacity is >= 1 and <= 1_000_000, nameof(FailureBufferCapacity), $"must be between 1 and 1000000 (was {FailureBufferCapacity})");
-        Require(!string.IsNullOrWhiteSpace(ClientId), nameof(ClientId), "must not be empty");
-        if (EnableIdempotence && Acks != Acks.All)
-        {
-            throw new ArgumentException($"EnableIdempotence requires Acks = All (was {Acks}); set EnableIdempotence = false to use acks={(int)Acks}.", nameof(Acks));
-        }
-
-        foreach ((string key, string value) in Properties)
-        {
-            Require(!string.IsNullOrWhiteSpace(key), nameof(Properties), "contains an empty property name");
-            Require(value is not null, nameof(Properties), $"property '{key}' has a null value");
-            if (ReservedProperties.Contains(key))
-            {
-                throw new ArgumentException($"Property '{key}' is managed by KafkaFast (zero-copy buffers are reused only after each message's delivery report) and cannot be set.", nameof(Properties));
-            }
-        }
+        errors.Require(MemoryBudgetBytes <= MaximumBudgetBytes, nameof(MemoryBudgetBytes), MemoryBudgetBytes, $"must be at most 64 GiB (was {MemoryBudgetBytes})");
+        errors.RequireDefined(OverflowPolicy, nameof(OverflowPolicy));
+        errors.RequireDefined(Acks, nameof(Acks));
+        errors.RequireDefined(Compression, nameof(Compression));
+        errors.RequireDefined(Partitioner, nameof(Partitioner));
+        errors.RequireDuration(OverflowTimeout, nameof(OverflowTimeout), TimeSpan.Zero, TimeSpan.FromHours(1));
+        errors.RequireDuration(Linger, nameof(Linger), TimeSpan.Zero, TimeSpan.FromMilliseconds(900_000));
+        errors.RequireDuration(MessageTimeout, nameof(MessageTimeout), TimeSpan.Zero, TimeSpan.FromMilliseconds(int.MaxValue));
+        errors.RequireDuration(CloseTimeout, nameof(CloseTimeout), TimeSpan.Zero, TimeSpan.FromHours(1));
+        errors.RequireDuration(MetadataTimeout, nameof(MetadataTimeout), TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));
+        errors.RequireRange(FailureBufferCapacity, nameof(FailureBufferCapacity), 1, 1_000_000);
+        errors.Require(!string.IsNullOrWhiteSpace(ClientId), nameof(ClientId), ClientId, "must not be empty");
+        errors.Require(!EnableIdempotence || Acks == Acks.All || !Enum.IsDefined(Acks), nameof(Acks), Acks,
+            $"is {Acks} but EnableIdempotence requires Acks = All; set EnableIdempotence to false to use acks={(int)Acks}");
+        errors.RequireProperties(Properties, static key => KafkaProperties.ProducerReserved.Contains(key)
+            ? "is managed by KafkaFast (zero-copy buffers are reused only after each message's delivery report) and cannot be set"
+            : null);
+        return errors.All;
     }
 
-    /// <summary>Bytes per slab: room for the largest message, its record header and its headers' framing.</summary>
-    internal int SlabSize => checked((int)AlignUp((long)MessageMaxBytes + 64 * 1024, 64 * 1024));
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad setting (<see cref="GetValidationErrors"/>).</summary>
+    internal void Validate() => OptionErrors.ThrowFirst(GetValidationErrors());
 
-    private static long AlignUp(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
+    private const long MaximumBudgetBytes = 64L * 1024 * 1024 * 1024;
+
+    /// <summary>Bytes per slab: room for the largest message, its record header and its headers' framing.</summary>
+    internal int SlabSize => SlabSizing.SlabSize(MessageMaxBytes);
 
     /// <inheritdoc/>
     public override string ToString()
     {
-        string properties = OptionRules.DescribeProperties(Properties, IsSecret);
+        string properties = KafkaProperties.Describe(Properties);
         return $"BootstrapServers={BootstrapServers}, ClientId={ClientId}, MaxClients={MaxClients}, MemoryBudgetBytes={MemoryBudgetBytes}, " +
                $"OverflowPolicy={OverflowPolicy}, Linger={Linger}, Acks={Acks}, EnableIdempotence={EnableIdempotence}, " +
                $"Compression={Compression}, Partitioner={Partitioner}, Properties=[{properties}]";

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.Channels;
 using KafkaFast.Buffers;
+using KafkaFast.Configuration;
 using KafkaFast.Native;
 using KafkaFast.Producer.Partitioning;
 using Microsoft.Extensions.Logging;
@@ -53,8 +54,8 @@ internal sealed partial class ProducerEngine
             // Read back what librdkafka will use, pass-through properties included.
             Partitioner = KeyPartitioner.FromPropertyValue(LibRdKafka.ConfGetString(configs[0], "partitioner")) ?? options.Partitioner;
             MessageMaxBytes = int.Parse(LibRdKafka.ConfGetString(configs[0], "message.max.bytes") ?? "1000000", CultureInfo.InvariantCulture);
-            int slabSize = checked((int)((MessageMaxBytes + 64L * 1024 + 64 * 1024 - 1) / (64 * 1024) * (64 * 1024)));
-            long minimumBudget = (long)KafkaProducerOptions.MinimumSlabsPerClient * options.MaxClients * slabSize;
+            int slabSize = SlabSizing.SlabSize(MessageMaxBytes);
+            long minimumBudget = SlabSizing.MinimumBudget(options.MaxClients, MessageMaxBytes);
             if (options.MemoryBudgetBytes < minimumBudget)
             {
                 throw new ArgumentException(
@@ -160,7 +161,7 @@ internal sealed partial class ProducerEngine
 
             foreach ((string key, string value) in options.Properties)
             {
-                LibRdKafka.ConfSetOrThrow(conf, key, value, secret: KafkaProducerOptions.IsSecret(key));
+                LibRdKafka.ConfSetOrThrow(conf, key, value, secret: KafkaProperties.IsSecret(key));
             }
 
             if (LibRdKafka.ConfGetString(conf, "delivery.report.only.error") == "true")
