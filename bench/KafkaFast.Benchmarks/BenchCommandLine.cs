@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using KafkaFast.Benchmarks.Matrix;
 
 namespace KafkaFast.Benchmarks;
 
@@ -40,6 +41,35 @@ internal sealed class BenchCommandLine
     };
 
     private readonly Option<string> _json = new("--json") { Description = "Write every run's raw numbers as JSON", HelpName = "PATH" };
+    private readonly Option<bool> _matrix = new("--matrix")
+    {
+        Description = "Run the latency matrix (issue 11) instead of the scenarios: broker RTT x offered load, raw C librdkafka vs KafkaFast vs Confluent, " +
+                      "each client in its own process; CPU/msg, msgs/s, delivery latency p50/p99, peak RSS, topic read back. --quick runs one cell of it",
+    };
+
+    private readonly Option<bool> _noMatrix = new("--no-matrix") { Description = "--quick without its matrix cell" };
+    private readonly Option<string> _matrixCells = new("--matrix-cells")
+    {
+        Description = "Matrix cells as RTT/LOAD, LOAD = flat, 20k, 2k or msgs/s (default all 12: RTT 0,5,50,200 ms x flat,20k,2k; --quick: 5/20k)",
+        HelpName = "LIST",
+    };
+
+    private readonly Option<string> _matrixClients = new("--matrix-clients")
+    {
+        Description = "Matrix clients: c (raw C librdkafka, needs gcc), kafkafast, confluent (default all)",
+        HelpName = "LIST",
+    };
+
+    private readonly Option<long> _matrixMessages = Count("--matrix-messages", "Measured messages per flat-out matrix run (default 1000000; --quick: 20000)");
+    private readonly Option<double> _matrixSeconds = new("--matrix-seconds") { Description = "Length of a paced matrix run: rate x S messages (default 8; --quick: 1)", HelpName = "S" };
+    private readonly Option<string> _matrixBudgets = new("--matrix-budgets-mib")
+    {
+        Description = "KafkaFast budgets (one row each) in flat-out cells at >= 200 ms RTT (default 16,64; other cells: --budget-mib or the library's 64)",
+        HelpName = "LIST",
+    };
+
+    private readonly Option<long> _matrixRepeat = Count("--matrix-repeat", "Runs per matrix row, interleaved; the median run is reported (default 1)");
+    private readonly Option<string[]> _cProp = Property("--c-prop", "Extra librdkafka property for the raw C producer (repeatable)");
 
     internal BenchCommandLine()
     {
@@ -48,17 +78,62 @@ internal sealed class BenchCommandLine
         {
             _quick, _messages, _asyncMessages, _messages1K, _warmup, _repeat, _no1K, _noOverload, _only, _sampleEvery,
             _overloadSeconds, _overloadRate, _overloadBudgetMib, _overloadRttMs, _overloadRepeat, _budgetMib, _kfProp, _cfProp,
-            _writeDocs, _json,
+            _writeDocs, _json, _matrix, _noMatrix, _matrixCells, _matrixClients, _matrixMessages, _matrixSeconds, _matrixBudgets,
+            _matrixRepeat, _cProp,
         })
         {
             Root.Options.Add(option);
         }
 
-        _overloadSeconds.Validators.Add(r =>
+        foreach (Option<double> seconds in new[] { _overloadSeconds, _matrixSeconds })
         {
-            if (r.GetValueOrDefault<double>() is var s && (s <= 0 || double.IsNaN(s) || double.IsInfinity(s)))
+            seconds.Validators.Add(r =>
             {
-                r.AddError("--overload-seconds must be a positive number of seconds");
+                if (r.GetValueOrDefault<double>() is var s && (s <= 0 || double.IsNaN(s) || double.IsInfinity(s)))
+                {
+                    r.AddError($"{seconds.Name} must be a positive number of seconds");
+                }
+            });
+        }
+
+        _matrixCells.Validators.Add(r =>
+        {
+            if (Split(r.GetValueOrDefault<string>()).Length == 0)
+            {
+                r.AddError("--matrix-cells needs at least one cell, e.g. 200/flat");
+            }
+
+            foreach (string cell in Split(r.GetValueOrDefault<string>()))
+            {
+                if (!MatrixCell.TryParse(cell, out _, out string? error))
+                {
+                    r.AddError($"--matrix-cells: {error}");
+                }
+            }
+        });
+        _matrixClients.Validators.Add(r =>
+        {
+            if (Split(r.GetValueOrDefault<string>()).Length == 0)
+            {
+                r.AddError("--matrix-clients needs at least one of c, kafkafast, confluent");
+            }
+
+            foreach (string client in Split(r.GetValueOrDefault<string>()))
+            {
+                if (ParseClient(client) is null)
+                {
+                    r.AddError($"--matrix-clients: '{client}' is not one of c, kafkafast, confluent");
+                }
+            }
+        });
+        _matrixBudgets.Validators.Add(r =>
+        {
+            foreach (string budget in Split(r.GetValueOrDefault<string>()))
+            {
+                if (!int.TryParse(budget, NumberStyles.None, CultureInfo.InvariantCulture, out int mib) || mib < 1)
+                {
+                    r.AddError($"--matrix-budgets-mib: '{budget}' is not a whole number of MiB (at least 1)");
+                }
             }
         });
     }
@@ -97,8 +172,34 @@ internal sealed class BenchCommandLine
             WriteDocs = parsed.GetResult(_writeDocs) is not null,
             DocsPath = parsed.GetValue(_writeDocs),
             JsonPath = parsed.GetValue(_json),
+            Matrix = parsed.GetValue(_matrix),
+            NoMatrix = parsed.GetValue(_noMatrix),
+            MatrixCells = parsed.GetValue(_matrixCells) is { } cells
+                ? [.. Split(cells).Select(c => MatrixCell.TryParse(c, out MatrixCell cell, out _) ? cell : default).Distinct()]
+                : quick ? [new MatrixCell(5, 20_000)] : defaults.MatrixCells,
+            MatrixClients = parsed.GetValue(_matrixClients) is { } clients
+                ? [.. Split(clients).Select(c => ParseClient(c)!.Value).Distinct().Order()]
+                : defaults.MatrixClients,
+            MatrixMessages = Given(_matrixMessages) ?? (quick ? 20_000 : defaults.MatrixMessages),
+            MatrixSeconds = parsed.GetResult(_matrixSeconds) is { Implicit: false } ? parsed.GetValue(_matrixSeconds) : quick ? 1 : defaults.MatrixSeconds,
+            MatrixBudgetsBytes = parsed.GetValue(_matrixBudgets) is { } budgets
+                ? [.. Split(budgets).Select(b => long.Parse(b, CultureInfo.InvariantCulture) * 1024 * 1024).Distinct()]
+                : defaults.MatrixBudgetsBytes,
+            MatrixRepeat = (int)(Given(_matrixRepeat) ?? defaults.MatrixRepeat),
+            RawCProperties = Properties(parsed.GetValue(_cProp)),
         };
     }
+
+    private static string[] Split(string? list) =>
+        (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static MatrixClient? ParseClient(string name) => name.ToLowerInvariant() switch
+    {
+        "c" or "raw-c" or "rawc" => MatrixClient.RawC,
+        "kafkafast" or "kf" => MatrixClient.KafkaFast,
+        "confluent" or "cf" => MatrixClient.Confluent,
+        _ => null,
+    };
 
     /// <summary>A positive whole number (or zero when <paramref name="allowZero"/>), digit separators allowed.</summary>
     private static Option<long> Count(string name, string description, bool allowZero = false) => new(name)

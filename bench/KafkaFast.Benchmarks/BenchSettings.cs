@@ -1,3 +1,5 @@
+using KafkaFast.Benchmarks.Matrix;
+
 namespace KafkaFast.Benchmarks;
 
 /// <summary>
@@ -34,6 +36,33 @@ internal sealed class BenchSettings
     internal bool WriteDocs { get; init; }
     internal string? JsonPath { get; init; }
     internal IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>--matrix: the latency matrix instead of the scenarios.</summary>
+    internal bool Matrix { get; init; }
+
+    /// <summary>--no-matrix: no matrix cell in --quick.</summary>
+    internal bool NoMatrix { get; init; }
+
+    internal IReadOnlyList<MatrixCell> MatrixCells { get; init; } = MatrixCell.All;
+    internal IReadOnlyList<MatrixClient> MatrixClients { get; init; } = [MatrixClient.RawC, MatrixClient.KafkaFast, MatrixClient.Confluent];
+
+    /// <summary>Measured messages in a flat-out cell.</summary>
+    internal long MatrixMessages { get; init; } = 1_000_000;
+
+    /// <summary>Length of a paced cell: rate x seconds messages.</summary>
+    internal double MatrixSeconds { get; init; } = 8;
+
+    /// <summary>KafkaFast's budgets (one row each) in the flat-out cells at 200 ms RTT or more.</summary>
+    internal IReadOnlyList<long> MatrixBudgetsBytes { get; init; } = [16L * 1024 * 1024, 64L * 1024 * 1024];
+
+    internal int MatrixRepeat { get; init; } = 1;
+    internal IReadOnlyDictionary<string, string> RawCProperties { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The scenarios (and overload) run unless --matrix asks for the matrix alone.</summary>
+    internal bool RunScenarios => !Matrix;
+
+    /// <summary>The matrix runs with --matrix, and one cell of it in --quick (unless --no-matrix).</summary>
+    internal bool RunMatrix => Matrix || (Quick && !NoMatrix);
 
     /// <summary>Messages for the awaited scenarios (256 loops, each waits a full linger + round trip per message).</summary>
     internal long AsyncMessages => AsyncMessagesOverride ?? Math.Max(1, Messages / 10);

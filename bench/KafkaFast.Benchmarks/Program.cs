@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text.Json;
 using KafkaFast.Benchmarks;
 using KafkaFast.Benchmarks.Broker;
+using KafkaFast.Benchmarks.Matrix;
 using KafkaFast.Benchmarks.Measurement;
 using KafkaFast.Benchmarks.Reporting;
 using KafkaFast.Benchmarks.Scenarios;
@@ -14,6 +15,11 @@ using KafkaFast.Measurement;
 if (args.Length > 0 && args[0] == BrokerHost.Mode)
 {
     return BrokerHost.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : BenchSettings.Brokers);
+}
+
+if (args.Length > 1 && args[0] == MatrixChild.Mode)
+{
+    return MatrixChild.Run(args[1]);
 }
 
 var commandLine = new BenchCommandLine();
@@ -77,8 +83,96 @@ internal static class Runner
             sets.Add((new MessageSet(1024), settings.Messages1K));
         }
 
-        IScenario[] scenarios = AllScenarios().Where(s => settings.Includes(s.Id)).ToArray();
         var runs = new List<ScenarioRuns>();
+        var overload = new List<OverloadResult>();
+        if (settings.RunScenarios)
+        {
+            RunScenarios(settings, broker, sets, runs, overload);
+        }
+
+        MatrixReport? matrix = null;
+        if (settings.RunMatrix)
+        {
+            var matrixClock = Stopwatch.StartNew();
+            var matrixStarted = DateTimeOffset.UtcNow;
+            string loadAtStart = MachineInfo.LoadAverageNow();
+            Log($"latency matrix: cells {string.Join(", ", settings.MatrixCells)}; clients {string.Join(", ", settings.MatrixClients.Select(MatrixRow.OptionName))}; " +
+                $"flat out {settings.MatrixMessages:N0} msgs, paced {settings.MatrixSeconds} s; load average {loadAtStart}");
+            var runner = new MatrixRunner(settings, broker, Log);
+            List<MatrixRun> matrixRuns = runner.Run();
+            matrix = new MatrixReport
+            {
+                Settings = settings,
+                Runs = matrixRuns,
+                RawCNote = runner.RawCNote,
+                Command = command,
+                Machine = machine with { LoadAverage = loadAtStart },
+                LoadAverageEnd = MachineInfo.LoadAverageNow(),
+                Started = matrixStarted,
+                Elapsed = matrixClock.Elapsed,
+            };
+        }
+
+        var report = new Report
+        {
+            Settings = settings,
+            Machine = machine,
+            Command = command,
+            Scenarios = runs,
+            Overload = overload,
+            TimerOverheadNs = timerOverhead,
+            LoadAverageEnd = MachineInfo.LoadAverageNow(),
+            Elapsed = clock.Elapsed,
+            Started = started,
+            JsonValueSize100 = sets[0].Set.Json.SampleSize,
+            JsonValueSize1K = sets.Count > 1 ? sets[1].Set.Json.SampleSize : 0,
+        };
+
+        Console.WriteLine();
+        if (settings.RunScenarios)
+        {
+            Console.WriteLine(report.Markdown(forDocs: false));
+        }
+
+        if (matrix is not null)
+        {
+            Console.WriteLine(matrix.Markdown(forDocs: false));
+        }
+
+        Console.WriteLine($"Load average at end: {report.LoadAverageEnd}; took {clock.Elapsed.TotalMinutes:0.0} min.");
+
+        if (settings.WriteDocs)
+        {
+            string path = settings.DocsPath ?? Path.Combine(MachineInfo.RepositoryRoot(), "docs", "BENCHMARKS.md");
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            string? existing = File.Exists(path) ? File.ReadAllText(path) : null;
+
+            // The scenarios rewrite the file and keep the matrix section a matrix run wrote (and the other way round).
+            string text = settings.RunScenarios
+                ? report.Markdown(forDocs: true) + "\n" + (matrix?.Markdown(forDocs: true) ?? MatrixReport.ExtractSection(existing) ?? "")
+                : MatrixReport.ReplaceSection(existing, matrix!.Markdown(forDocs: true));
+            File.WriteAllText(path, text.TrimEnd() + "\n");
+            Log($"wrote {path}");
+        }
+
+        if (settings.JsonPath is { } jsonPath)
+        {
+            WriteJson(jsonPath, report, matrix);
+            Log($"wrote {jsonPath}");
+        }
+
+        if (report.AnyFailed || matrix is { AnyFailed: true })
+        {
+            Console.Error.WriteLine("FAILED: at least one scenario or matrix run lost, duplicated or reordered messages, or did not complete (see the tables).");
+            return 1;
+        }
+
+        return 0;
+    }
+
+    private static void RunScenarios(BenchSettings settings, BrokerProcess broker, List<(MessageSet Set, long Count)> sets, List<ScenarioRuns> runs, List<OverloadResult> overload)
+    {
+        IScenario[] scenarios = AllScenarios().Where(s => settings.Includes(s.Id)).ToArray();
         foreach ((MessageSet set, _) in sets)
         {
             runs.AddRange(scenarios.Select(s => new ScenarioRuns(s, set.ValueSize, [])));
@@ -108,7 +202,6 @@ internal static class Runner
             }
         }
 
-        var overload = new List<OverloadResult>();
         if (settings.IncludeOverload && settings.Includes("O"))
         {
             for (int repeat = 1; repeat <= settings.OverloadRepeat; repeat++)
@@ -134,46 +227,6 @@ internal static class Runner
             }
         }
 
-        var report = new Report
-        {
-            Settings = settings,
-            Machine = machine,
-            Command = command,
-            Scenarios = runs,
-            Overload = overload,
-            TimerOverheadNs = timerOverhead,
-            LoadAverageEnd = MachineInfo.LoadAverageNow(),
-            Elapsed = clock.Elapsed,
-            Started = started,
-            JsonValueSize100 = sets[0].Set.Json.SampleSize,
-            JsonValueSize1K = sets.Count > 1 ? sets[1].Set.Json.SampleSize : 0,
-        };
-
-        Console.WriteLine();
-        Console.WriteLine(report.Markdown(forDocs: false));
-        Console.WriteLine($"Load average at end: {report.LoadAverageEnd}; took {clock.Elapsed.TotalMinutes:0.0} min.");
-
-        if (settings.WriteDocs)
-        {
-            string path = settings.DocsPath ?? Path.Combine(MachineInfo.RepositoryRoot(), "docs", "BENCHMARKS.md");
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllText(path, report.Markdown(forDocs: true));
-            Log($"wrote {path}");
-        }
-
-        if (settings.JsonPath is { } jsonPath)
-        {
-            WriteJson(jsonPath, report);
-            Log($"wrote {jsonPath}");
-        }
-
-        if (report.AnyFailed)
-        {
-            Console.Error.WriteLine("FAILED: at least one scenario's delivered count did not match (see the table).");
-            return 1;
-        }
-
-        return 0;
     }
 
     private static string Describe(int repeat, int valueSize, IScenario scenario, ScenarioResult r)
@@ -189,12 +242,26 @@ internal static class Runner
                $"peak RSS {Report.Mib(r.Measured.PeakRssBytes)} MiB (+{Report.Mib(r.Measured.PeakRssBytes - r.Measured.RssBeforeBytes)}), retries {r.Retries}, broker {Report.Num(r.Measured.BrokerCpuNs / (double)r.Messages)} ns/msg";
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    private static void WriteJson(string path, Report report)
+    private static void WriteJson(string path, Report report, MatrixReport? matrix)
     {
         var document = new
         {
+            Matrix = matrix?.Runs.Select(r => new
+            {
+                Cell = r.Cell.ToString(),
+                r.Row.Name,
+                r.Repeat,
+                r.Ok,
+                r.Error,
+                r.Spec,
+                r.Result,
+                r.Latency,
+                Check = r.Check?.Summary,
+                CpuMicrosecondsPerMessage = r.CpuUsPerMessage,
+                r.MessagesPerSecond,
+            }),
             report.Started,
             report.Command,
             report.Machine,

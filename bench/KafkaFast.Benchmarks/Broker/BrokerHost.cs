@@ -7,7 +7,7 @@ namespace KafkaFast.Benchmarks.Broker;
 /// The broker-host mode: this program, re-launched as a child process, runs the embedded cluster so that its
 /// CPU is not counted as the producer's. Protocol, one line each way: it prints "bootstrap HOST:PORT,..." once,
 /// then answers each command on stdin with "ok ..." or "error ...". Commands: "topic NAME PARTITIONS",
-/// "rtt MILLISECONDS" (every broker), "down ID", "up ID", "quit". It exits when stdin closes (the parent died).
+/// "rtt MILLISECONDS [BROKER-ID]" (every broker, or one), "down ID", "up ID", "quit". It exits when stdin closes (the parent died).
 /// </summary>
 internal static class BrokerHost
 {
@@ -39,9 +39,16 @@ internal static class BrokerHost
                         break;
                     case "rtt":
                         var rtt = TimeSpan.FromMilliseconds(int.Parse(parts[1], CultureInfo.InvariantCulture));
-                        for (int id = 1; id <= cluster.BrokerCount; id++)
+                        if (parts.Length > 2)
                         {
-                            cluster.SetBrokerRoundTripTime(id, rtt);
+                            cluster.SetBrokerRoundTripTime(int.Parse(parts[2], CultureInfo.InvariantCulture), rtt);
+                        }
+                        else
+                        {
+                            for (int id = 1; id <= cluster.BrokerCount; id++)
+                            {
+                                cluster.SetBrokerRoundTripTime(id, rtt);
+                            }
                         }
 
                         stdout.WriteLine("ok");

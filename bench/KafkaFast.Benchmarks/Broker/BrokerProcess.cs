@@ -29,24 +29,9 @@ internal sealed class BrokerProcess : IDisposable
     /// <summary>Starts the broker host (3 brokers by default) and waits for its bootstrap string.</summary>
     internal static BrokerProcess Start(int brokerCount)
     {
-        string self = Environment.ProcessPath ?? throw new InvalidOperationException("Environment.ProcessPath is unknown.");
-        var info = new ProcessStartInfo(self)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = false, // librdkafka's own log lines go straight to our stderr
-            UseShellExecute = false,
-        };
-
-        // Under "dotnet bench.dll" the process is the muxer: pass the assembly. Under the apphost, the apphost is enough.
-        if (Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            info.ArgumentList.Add(typeof(BrokerProcess).Assembly.Location);
-        }
-
-        info.ArgumentList.Add(BrokerHost.Mode);
-        info.ArgumentList.Add(brokerCount.ToString(CultureInfo.InvariantCulture));
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {self} in broker-host mode.");
+        ProcessStartInfo info = SelfProcess.StartInfo(BrokerHost.Mode, brokerCount.ToString(CultureInfo.InvariantCulture));
+        info.RedirectStandardInput = true;
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {info.FileName} in broker-host mode.");
         string? first = ReadLineWithTimeout(process, ReplyTimeout);
         if (first is null || !first.StartsWith("bootstrap ", StringComparison.Ordinal))
         {
@@ -65,8 +50,9 @@ internal sealed class BrokerProcess : IDisposable
         return name;
     }
 
-    /// <summary>Sets every broker's round-trip time.</summary>
-    internal void SetRoundTripTime(TimeSpan rtt) => Send($"rtt {(int)rtt.TotalMilliseconds}");
+    /// <summary>Sets every broker's round-trip time, or only broker <paramref name="brokerId"/>'s (1..brokers).</summary>
+    internal void SetRoundTripTime(TimeSpan rtt, int? brokerId = null) =>
+        Send(brokerId is { } id ? $"rtt {(int)rtt.TotalMilliseconds} {id}" : $"rtt {(int)rtt.TotalMilliseconds}");
 
     /// <summary>CPU the broker host has used so far, in nanoseconds.</summary>
     internal long CpuNanoseconds => ProcessCpu.OfProcessNanoseconds(_process.Id);
