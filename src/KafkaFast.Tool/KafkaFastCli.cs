@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using KafkaFast.Tool.Commands;
 
 namespace KafkaFast.Tool;
@@ -13,7 +14,7 @@ public static class KafkaFastCli
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         var console = new ToolConsole(input, output, error);
-        RootCommand root = Build(console);
+        Command root = Build(console);
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -48,20 +49,22 @@ public static class KafkaFastCli
         }
     }
 
-    private static RootCommand Build(ToolConsole console)
+    /// <summary>
+    /// The root is a plain command named "kafkafast" rather than a RootCommand, which takes its name from the
+    /// running file (KafkaFast.Tool.dll): help says "kafkafast" however the tool is started.
+    /// </summary>
+    private static Command Build(ToolConsole console)
     {
-        var root = new RootCommand("kafkafast: produce, consume, benchmark and demo Kafka. Without -b, an embedded cluster is started.");
+        var root = new Command("kafkafast", "kafkafast: produce, consume, benchmark and demo Kafka. Without -b, an embedded cluster is started.")
+        {
+            Options = { new HelpOption(), new VersionOption { Action = new VersionAction(console) } },
+        };
         root.Subcommands.Add(MockCommand.Create(console));
         root.Subcommands.Add(ProduceCommand.Create(console));
         root.Subcommands.Add(ConsumeCommand.Create(console));
         root.Subcommands.Add(BenchCommand.Create(console));
         root.Subcommands.Add(GatewayCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(console));
-        foreach (VersionOption version in root.Options.OfType<VersionOption>())
-        {
-            version.Action = new VersionAction(console);
-        }
-
         return root;
     }
 }

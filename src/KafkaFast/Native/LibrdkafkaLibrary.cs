@@ -20,8 +20,10 @@ namespace KafkaFast.Native;
 /// <c>KAFKAFAST_LIBRDKAFKA_ALLOW_SYSTEM=1</c>.
 /// </para>
 /// <para>
-/// Another librdkafka binding in the same process (Confluent.Kafka) loads its own copy unless told which file to
-/// use: <c>Confluent.Kafka.Library.Load(LibrdkafkaLibrary.LoadedPath)</c> before its first use makes both share this one.
+/// Another librdkafka binding in the same process (Confluent.Kafka) loads a copy found by its own rules (Confluent.Kafka
+/// probes the bare name, which finds a distribution's copy). To share this one, give that assembly a resolver before
+/// its first use: <c>NativeLibrary.SetDllImportResolver(assembly, (name, _, _) =&gt; name.Contains("librdkafka") ?
+/// NativeLibrary.Load(LibrdkafkaLibrary.LoadedPath) : 0)</c>. <see cref="TryGetMappedFiles"/> shows whether one file is mapped.
 /// </para>
 /// </remarks>
 public static partial class LibrdkafkaLibrary

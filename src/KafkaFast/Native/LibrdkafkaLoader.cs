@@ -78,10 +78,10 @@ internal static class LibrdkafkaLoader
 
         bool overridden = candidates.Count == 1 && candidates[0].Origin == LibrdkafkaCandidates.OverrideOrigin;
         message.Append(overridden
-            ? "\nThe file was named explicitly (KafkaFast.Librdkafka.OverridePath or KAFKAFAST_LIBRDKAFKA_PATH): name a librdkafka "
+            ? "\nThe file was named explicitly (KafkaFast.Native.LibrdkafkaLibrary.OverridePath or KAFKAFAST_LIBRDKAFKA_PATH): name a librdkafka "
               + $"{minimum.ToString(3)}+ file, or unset it to use the one in the librdkafka.redist package."
-            : $"\nName a librdkafka {minimum.ToString(3)}+ file with KafkaFast.Librdkafka.OverridePath or KAFKAFAST_LIBRDKAFKA_PATH, "
-              + "or allow the system's with KafkaFast.Librdkafka.AllowSystemLibrary or KAFKAFAST_LIBRDKAFKA_ALLOW_SYSTEM=1.");
+            : $"\nName a librdkafka {minimum.ToString(3)}+ file with KafkaFast.Native.LibrdkafkaLibrary.OverridePath or KAFKAFAST_LIBRDKAFKA_PATH, "
+              + "or allow the system's with KafkaFast.Native.LibrdkafkaLibrary.AllowSystemLibrary or KAFKAFAST_LIBRDKAFKA_ALLOW_SYSTEM=1.");
         return message.ToString();
     }
 
