@@ -7,6 +7,9 @@ namespace KafkaFast.Consumer;
 /// <summary>Turns validated <see cref="KafkaConsumerOptions"/> into an rd_kafka_conf_t.</summary>
 internal static unsafe class ConsumerConfiguration
 {
+    /// <summary>Start of the private group id given to a consumer without a group.</summary>
+    internal const string NoGroupPrefix = "kafkafast-no-group-";
+
     /// <summary>Builds the configuration; the caller owns (and on success passes to rd_kafka_new) the result.</summary>
     internal static SafeConfigHandle Build(KafkaConsumerOptions options, out int maxPollIntervalMs)
     {
@@ -18,9 +21,17 @@ internal static unsafe class ConsumerConfiguration
                 Set(conf, "bootstrap.servers", options.BootstrapServers, nameof(options.BootstrapServers));
             }
 
-            if (!string.IsNullOrWhiteSpace(options.GroupId))
+            bool hasGroup = options.EffectiveGroupId is not null;
+            if (!string.IsNullOrEmpty(options.GroupId))
             {
-                Set(conf, "group.id", options.GroupId, nameof(options.GroupId));
+                Set(conf, "group.id", options.GroupId, nameof(options.GroupId)); // Properties["group.id"], if set, overrides it below
+            }
+            else if (!hasGroup)
+            {
+                // librdkafka assigns partitions only through a group handle, so a consumer without a group gets a private
+                // one that never joins, commits or fetches committed offsets (KafkaConsumer refuses those without a
+                // group; only the coordinator lookup reaches the broker, and its errors are not reported).
+                Set(conf, "group.id", $"{NoGroupPrefix}{Guid.NewGuid():N}", nameof(options.GroupId));
             }
 
             Set(conf, "client.id", options.ClientId, nameof(options.ClientId));
@@ -33,7 +44,7 @@ internal static unsafe class ConsumerConfiguration
 
             // At-least-once in both modes: nothing is stored until the application has processed it.
             Set(conf, "enable.auto.offset.store", "false", nameof(options.CommitMode));
-            Set(conf, "enable.auto.commit", options.CommitMode == CommitMode.Auto ? "true" : "false", nameof(options.CommitMode));
+            Set(conf, "enable.auto.commit", hasGroup && options.CommitMode == CommitMode.Auto ? "true" : "false", nameof(options.CommitMode));
             Set(conf, "auto.commit.interval.ms", Milliseconds(options.AutoCommitInterval), nameof(options.AutoCommitInterval));
             Set(conf, "isolation.level", options.IsolationLevel == IsolationLevel.ReadUncommitted ? "read_uncommitted" : "read_committed", nameof(options.IsolationLevel));
             if (!options.UsesConsumerGroupProtocol)

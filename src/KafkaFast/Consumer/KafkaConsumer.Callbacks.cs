@@ -67,7 +67,7 @@ public sealed unsafe partial class KafkaConsumer
             }
 
             var result = new CommitResult();
-            result.Complete(err, offsets, consumer.GroupId);
+            result.Complete(err, offsets, consumer.GroupName);
             if (result.Error is { } error)
             {
                 consumer.RaiseError(error.Code, $"Automatic offset commit failed: {error.Message}", fatal: false);
@@ -112,7 +112,7 @@ public sealed unsafe partial class KafkaConsumer
 
         try
         {
-            string group = SafeCallbackContextHandle.Resolve<KafkaConsumer>(LibRdKafka.Opaque(rk))?.GroupId ?? "?";
+            string group = SafeCallbackContextHandle.Resolve<KafkaConsumer>(LibRdKafka.Opaque(rk))?.GroupName ?? "?";
             result.Complete(err, offsets, group);
         }
         catch (Exception)
@@ -257,10 +257,11 @@ public sealed unsafe partial class KafkaConsumer
                     }
 
                     _assignment.UnionWith(list);
+                    _assignmentSource = _assignment.Count > 0 ? AssignmentSource.Group : AssignmentSource.None;
                 }
             }
 
-            Log.Assigned(_logger, GroupId, list.Length, cooperative);
+            Log.Assigned(_logger, GroupName, list.Length, cooperative);
             Raise(PartitionsAssigned, new PartitionsAssignedEventArgs(list, cooperative));
             return;
         }
@@ -268,7 +269,7 @@ public sealed unsafe partial class KafkaConsumer
         if (err == LibRdKafka.ErrRevokePartitions)
         {
             bool lost = LibRdKafka.AssignmentLost(rk) != 0;
-            Log.Revoked(_logger, GroupId, list.Length, lost);
+            Log.Revoked(_logger, GroupName, list.Length, lost);
             try
             {
                 Raise(PartitionsRevoked, new PartitionsRevokedEventArgs(list, lost, cooperative));
@@ -303,6 +304,8 @@ public sealed unsafe partial class KafkaConsumer
                     {
                         _assignment.Clear();
                     }
+
+                    _assignmentSource = _assignment.Count > 0 ? AssignmentSource.Group : AssignmentSource.None;
                 }
             }
 
@@ -314,6 +317,7 @@ public sealed unsafe partial class KafkaConsumer
         lock (_assignment)
         {
             _assignment.Clear();
+            _assignmentSource = AssignmentSource.None;
         }
 
         RaiseError((KafkaErrorCode)err, $"Rebalance failed: {LibRdKafka.ErrorText(err)}", fatal: false);
@@ -352,11 +356,11 @@ public sealed unsafe partial class KafkaConsumer
         {
             if (_hasLogger)
             {
-                Log.UnhandledError(_logger, GroupId, code, reason, fatal);
+                Log.UnhandledError(_logger, GroupName, code, reason, fatal);
             }
             else
             {
-                Console.Error.WriteLine($"%{(fatal ? 2 : 3)}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:F3}|ERROR|KafkaFast consumer (group {GroupId})| {code}: {reason}");
+                Console.Error.WriteLine($"%{(fatal ? 2 : 3)}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:F3}|ERROR|KafkaFast consumer (group {GroupName})| {code}: {reason}");
             }
 
             return;

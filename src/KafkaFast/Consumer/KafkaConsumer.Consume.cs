@@ -272,7 +272,9 @@ public sealed partial class KafkaConsumer
                 continue;
             }
 
-            if (message->Err != LibRdKafka.ErrPartitionEof)
+            // Without a group, errors about no partition concern the private group handle (e.g. group authorization
+            // failed for its coordinator lookup): nothing this consumer uses.
+            if (message->Err != LibRdKafka.ErrPartitionEof && (HasGroup || message->Topic != 0))
             {
                 EnqueueError(ToConsumeException(message));
             }

@@ -25,6 +25,7 @@ public sealed unsafe partial class KafkaConsumer
     /// <exception cref="KafkaException">The partition is no longer assigned (<see cref="KafkaErrorCode.State"/>), or librdkafka refused.</exception>
     public void StoreOffset(ConsumedMessage message)
     {
+        RequireGroup("StoreOffset");
         using var lease = Lease();
         int code = 0;
         string? failure = null;
@@ -51,6 +52,7 @@ public sealed unsafe partial class KafkaConsumer
     public void StoreOffsets(ConsumedBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        RequireGroup("StoreOffsets");
         CheckOwner(batch);
         batch.ThrowIfDisposed();
         using var lease = Lease();
@@ -72,6 +74,7 @@ public sealed unsafe partial class KafkaConsumer
     /// <exception cref="KafkaException">A partition is not assigned, or librdkafka refused an offset.</exception>
     public void StoreOffsets(IEnumerable<TopicPartitionOffset> offsets)
     {
+        RequireGroup("StoreOffsets");
         using var list = TopicPartitionLists.From(offsets, nameof(offsets));
         using var lease = Lease();
         int err = LibRdKafka.OffsetsStore(lease.Pointer, list.List);
@@ -294,7 +297,7 @@ public sealed unsafe partial class KafkaConsumer
             int err = LibRdKafka.CommitQueue(lease.Pointer, offsets, 0, &OnSyncCommitNative, GCHandle.ToIntPtr(handle));
             if (!result.IsCompleted)
             {
-                result.Complete(err, null, GroupId);
+                result.Complete(err, null, GroupName);
             }
         }
         finally
@@ -343,10 +346,11 @@ public sealed unsafe partial class KafkaConsumer
     private void ThrowIfNothingAssigned(bool requireAssignment)
     {
         ThrowIfDisposed();
+        RequireGroup("Commit");
         if (requireAssignment && !HasAssignment)
         {
             throw new InvalidOperationException(
-                $"Nothing to commit: no partitions are assigned to this consumer (group '{GroupId}'). Stored offsets are committed for " +
+                $"Nothing to commit: no partitions are assigned to this consumer (group '{GroupName}'). Stored offsets are committed for " +
                 "assigned partitions, which arrive during consume calls after Subscribe. To commit chosen offsets anyway use Commit(offsets).");
         }
     }
@@ -363,7 +367,7 @@ public sealed unsafe partial class KafkaConsumer
         }
 
         var result = new CommitResult();
-        result.Complete(err, offsets, GroupId);
+        result.Complete(err, offsets, GroupName);
         if (result.Error is { } error)
         {
             completion.TrySetException(error);
@@ -464,6 +468,7 @@ public sealed unsafe partial class KafkaConsumer
     public IReadOnlyList<TopicPartitionOffset> Committed(IEnumerable<TopicPartition> partitions, TimeSpan timeout)
     {
         int timeoutMs = ToTimeoutMs(timeout, nameof(timeout));
+        RequireGroup("Committed");
         using var list = TopicPartitionLists.From(partitions, nameof(partitions));
         using var lease = Lease();
         ThrowIfError(LibRdKafka.Committed(lease.Pointer, list.List, timeoutMs), "read committed offsets");

@@ -29,6 +29,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
     private const int StateClosed = 2;
 
     private readonly CommitMode _commitMode;
+    private readonly AutoOffsetReset _autoOffsetReset;
     private readonly ILogger _logger;
     private readonly bool _hasLogger;
 
@@ -105,10 +106,11 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _commitMode = options.CommitMode;
+        _autoOffsetReset = options.AutoOffsetReset;
         _logger = (ILogger?)loggerFactory?.CreateLogger("KafkaFast.Consumer") ?? NullLogger.Instance;
         _hasLogger = loggerFactory is not null;
-        GroupId = options.Properties.TryGetValue("group.id", out string? groupId) ? groupId : options.GroupId;
+        GroupId = options.EffectiveGroupId;
+        _commitMode = GroupId is null ? CommitMode.Manual : options.CommitMode; // without a group nothing is stored or committed
 
         using SafeConfigHandle conf = ConsumerConfiguration.Build(options, out int maxPollIntervalMs);
         ConsumerWakeup wakeup = ConsumerWakeup.Create();
@@ -122,7 +124,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
             LibRdKafka.ConfSetOpaque(conf, _opaque);
             LibRdKafka.ConfSetRebalanceCb(conf, &OnRebalanceNative);
             LibRdKafka.ConfSetErrorCb(conf, &OnErrorNative);
-            if (_commitMode == CommitMode.Auto)
+            if (options.CommitMode == CommitMode.Auto && GroupId is not null)
             {
                 LibRdKafka.ConfSetOffsetCommitCb(conf, &OnAutoCommitNative);
             }
@@ -199,11 +201,16 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
     /// </summary>
     public event EventHandler<KafkaErrorEventArgs>? Error;
 
-    /// <summary>The consumer group.</summary>
-    public string GroupId { get; }
+    /// <summary>The consumer group, or null for a consumer without one (it reads the partitions it is given with <see cref="Assign(IEnumerable{TopicPartition})"/>).</summary>
+    public string? GroupId { get; }
 
-    /// <summary>The commit mode chosen in the options.</summary>
+    /// <summary>The commit mode chosen in the options (<see cref="CommitMode.Manual"/> without a group: nothing is stored or committed then).</summary>
     public CommitMode CommitMode => _commitMode;
+
+    private bool HasGroup => GroupId is not null;
+
+    /// <summary>The group for messages and logs.</summary>
+    private string GroupName => GroupId ?? "(none)";
 
     /// <summary>librdkafka's name for this client (client.id plus a counter).</summary>
     public string Name
@@ -239,7 +246,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
         }
     }
 
-    /// <summary>The partitions currently assigned to this member (as of the last rebalance event), sorted.</summary>
+    /// <summary>The partitions currently assigned: by the group (as of the last rebalance event) or by <see cref="Assign(IEnumerable{TopicPartition})"/>; sorted.</summary>
     public IReadOnlyList<TopicPartition> Assignment
     {
         get
@@ -285,10 +292,12 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
     /// consume calls as a <see cref="KafkaConsumeException"/> with <see cref="KafkaErrorCode.UnknownTopicOrPartition"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The list is empty, or a name is not a valid topic name or pattern.</exception>
+    /// <exception cref="InvalidOperationException">The consumer has no <see cref="GroupId"/>, or partitions are assigned with Assign.</exception>
     public void Subscribe(IEnumerable<string> topics)
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(topics);
+        RequireGroup("Subscribe");
         string[] names = [.. topics];
         if (names.Length == 0)
         {
@@ -322,7 +331,16 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
         }
 
         using var lease = Lease();
-        ThrowIfError(LibRdKafka.Subscribe(lease.Pointer, list.List), $"subscribe to {string.Join(", ", names)}");
+        lock (_assignment)
+        {
+            if (_assignmentSource == AssignmentSource.Manual)
+            {
+                throw new InvalidOperationException("Partitions are assigned with Assign: Subscribe and Assign are exclusive; call Unassign first.");
+            }
+
+            ThrowIfError(LibRdKafka.Subscribe(lease.Pointer, list.List), $"subscribe to {string.Join(", ", names)}");
+            _subscribed = true;
+        }
     }
 
     /// <summary>Subscribes to topics (see <see cref="Subscribe(IEnumerable{string})"/>).</summary>
@@ -332,7 +350,16 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
     public void Unsubscribe()
     {
         using var lease = Lease();
-        ThrowIfError(LibRdKafka.Unsubscribe(lease.Pointer), "unsubscribe");
+        if (!HasGroup)
+        {
+            return; // never subscribed
+        }
+
+        lock (_assignment)
+        {
+            ThrowIfError(LibRdKafka.Unsubscribe(lease.Pointer), "unsubscribe");
+            _subscribed = false;
+        }
     }
 
     /// <summary>
@@ -378,7 +405,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
         try
         {
             // 1. Commit what was stored (in Auto mode librdkafka would too, but only report failures to a log).
-            if (HasAssignment)
+            if (HasAssignment && HasGroup)
             {
                 try
                 {
@@ -404,7 +431,7 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
                 int err = LibRdKafka.ConsumerClose(lease.Pointer);
                 if (err != 0 && _fatalError is null)
                 {
-                    errors.Add(new KafkaException((KafkaErrorCode)err, $"Leaving group '{GroupId}' failed: {LibRdKafka.ErrorText(err)}"));
+                    errors.Add(new KafkaException((KafkaErrorCode)err, $"Leaving group '{GroupName}' failed: {LibRdKafka.ErrorText(err)}"));
                 }
             }
 
@@ -450,11 +477,11 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
             {
                 if (_hasLogger)
                 {
-                    Log.CloseError(_logger, GroupId, e);
+                    Log.CloseError(_logger, GroupName, e);
                 }
                 else
                 {
-                    Console.Error.WriteLine($"%3|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:F3}|CLOSE|KafkaFast consumer (group {GroupId})| {e.Message}");
+                    Console.Error.WriteLine($"%3|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:F3}|CLOSE|KafkaFast consumer (group {GroupName})| {e.Message}");
                 }
             }
 
@@ -466,11 +493,12 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
             ExceptionDispatchInfo.Throw(errors[0]);
         }
 
-        throw new AggregateException($"Closing the consumer of group '{GroupId}' reported {errors.Count} errors.", errors);
+        throw new AggregateException($"Closing the consumer of group '{GroupName}' reported {errors.Count} errors.", errors);
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"KafkaConsumer(group '{GroupId}', {_commitMode} commits{(_disposed ? ", closed" : string.Empty)})";
+    public override string ToString() =>
+        $"KafkaConsumer({(HasGroup ? $"group '{GroupId}', {_commitMode} commits" : "no group")}{(_disposed ? ", closed" : string.Empty)})";
 
     private bool HasAssignment
     {
@@ -480,6 +508,16 @@ public sealed unsafe partial class KafkaConsumer : IDisposable
             {
                 return _assignment.Count > 0;
             }
+        }
+    }
+
+    /// <summary>Throws when the consumer has no group: <paramref name="what"/> needs one.</summary>
+    private void RequireGroup(string what)
+    {
+        if (!HasGroup)
+        {
+            throw new InvalidOperationException(
+                $"{what} needs a consumer group, and this consumer has none: set KafkaConsumerOptions.GroupId. Without a group a consumer reads the partitions it is given with Assign, and stores and commits nothing.");
         }
     }
 

@@ -13,7 +13,11 @@ public sealed class KafkaConsumerOptions
     /// <summary>Comma-separated host:port list (librdkafka's bootstrap.servers). Required.</summary>
     public string BootstrapServers { get; set; } = string.Empty;
 
-    /// <summary>The consumer group (group.id). Required: members of a group share its partitions and its committed offsets.</summary>
+    /// <summary>
+    /// The consumer group (group.id): members of a group share its partitions and its committed offsets. Required to
+    /// Subscribe, store or commit; leave it empty for a consumer that only reads partitions it is given with
+    /// <see cref="KafkaConsumer.Assign(IEnumerable{TopicPartition})"/> (it commits nothing).
+    /// </summary>
     public string GroupId { get; set; } = string.Empty;
 
     /// <summary>client.id, shown in broker logs and metrics. Default "kafkafast".</summary>
@@ -55,6 +59,11 @@ public sealed class KafkaConsumerOptions
     /// </summary>
     public IDictionary<string, string> Properties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>The group id in effect (Properties["group.id"] wins over GroupId), or null for a consumer without a group.</summary>
+    internal string? EffectiveGroupId =>
+        Properties.TryGetValue("group.id", out string? id) && !string.IsNullOrWhiteSpace(id) ? id :
+        string.IsNullOrEmpty(GroupId) ? null : GroupId;
+
     /// <summary>True with Properties["group.protocol"] = "consumer" (KIP-848).</summary>
     internal bool UsesConsumerGroupProtocol =>
         Properties.TryGetValue("group.protocol", out string? protocol) && string.Equals(protocol, "consumer", StringComparison.OrdinalIgnoreCase);
@@ -69,10 +78,12 @@ public sealed class KafkaConsumerOptions
         var errors = new OptionErrors();
         errors.Require(!string.IsNullOrWhiteSpace(BootstrapServers) || Properties.ContainsKey("bootstrap.servers"), nameof(BootstrapServers), BootstrapServers,
             "is required (host:port[,host:port...]); for the embedded cluster use KafkaMockCluster.BootstrapServers");
-        errors.Require(!string.IsNullOrWhiteSpace(GroupId) || Properties.ContainsKey("group.id"), nameof(GroupId), GroupId,
-            "is required: a consumer always belongs to a group (it shares partitions and committed offsets with its other members)");
+        errors.Require(GroupId is not null && (GroupId.Length == 0 || GroupId.Trim().Length > 0), nameof(GroupId), GroupId,
+            "is white space: give a group id, or leave it empty for a consumer without a group (Assign only)");
         errors.Require(string.IsNullOrWhiteSpace(GroupId) || GroupId.Trim().Length == GroupId.Length, nameof(GroupId), GroupId,
             $"'{GroupId}' has leading or trailing white space; group ids are compared exactly");
+        errors.Require(!Properties.TryGetValue("group.id", out string? groupProperty) || !string.IsNullOrWhiteSpace(groupProperty), nameof(Properties), groupProperty,
+            "group.id is empty: set GroupId instead, or leave both empty for a consumer without a group");
         errors.Require(!string.IsNullOrWhiteSpace(ClientId), nameof(ClientId), ClientId, "must not be empty");
         errors.RequireDefined(AutoOffsetReset, nameof(AutoOffsetReset));
         errors.RequireDefined(CommitMode, nameof(CommitMode));

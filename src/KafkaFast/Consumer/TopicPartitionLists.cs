@@ -49,6 +49,33 @@ internal static unsafe class TopicPartitionLists
         return list;
     }
 
+    /// <summary>A list for rd_kafka_offsets_for_times: each element's offset holds its timestamp (ms).</summary>
+    internal static SafeTopicPartitionListHandle From(IEnumerable<TopicPartitionTimestamp> timestamps, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(timestamps, paramName);
+        var list = SafeTopicPartitionListHandle.Create(timestamps.TryGetNonEnumeratedCount(out int n) ? n : 4);
+        try
+        {
+            foreach (TopicPartitionTimestamp t in timestamps)
+            {
+                if (t.UnixTimeMilliseconds < 0)
+                {
+                    throw new ArgumentOutOfRangeException(paramName, t.UnixTimeMilliseconds,
+                        $"The time of {t.TopicPartition} must not be before 1970 (for the ends of a partition use KafkaOffset.Beginning or KafkaOffset.End).");
+                }
+
+                Add(list, t.Topic, t.Partition, paramName)->Offset = t.UnixTimeMilliseconds;
+            }
+        }
+        catch
+        {
+            list.Dispose();
+            throw;
+        }
+
+        return list;
+    }
+
     /// <summary>Copies the elements out as partitions (allocates; for callbacks and queries, not the message path).</summary>
     internal static TopicPartition[] ToPartitions(RdKafkaTopicPartitionList* list) =>
         CopyOut(list, static (topic, in e) => new TopicPartition(topic, e.Partition));

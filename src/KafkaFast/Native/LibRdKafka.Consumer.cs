@@ -194,6 +194,13 @@ internal static unsafe partial class LibRdKafka
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_resume_partitions")]
     internal static partial int ResumePartitions(nint rk, RdKafkaTopicPartitionList* partitions);
 
+    /// <summary>
+    /// Replaces each element's offset (a timestamp in ms) with the earliest offset whose timestamp is at or after it,
+    /// or -1 (end) when no message is that recent; asks the partition leaders. Per-partition errors in each element's err.
+    /// </summary>
+    [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_offsets_for_times")]
+    internal static partial int OffsetsForTimes(nint rk, RdKafkaTopicPartitionList* partitions, int timeoutMs);
+
     /// <summary>Asks the partition leader for its low and high watermarks.</summary>
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_query_watermark_offsets")]
     internal static partial int QueryWatermarkOffsets(nint rk, byte* topic, int partition, long* low, long* high, int timeoutMs);

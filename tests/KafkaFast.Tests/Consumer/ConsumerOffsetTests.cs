@@ -8,19 +8,10 @@ namespace KafkaFast.Tests.Consumer;
 /// <summary>Storing and committing (sync, async, per message, per batch, explicit), seek, pause/resume, positions, watermarks.</summary>
 public class ConsumerOffsetTests
 {
-    private static (KafkaMockCluster Cluster, string Topic) TopicWith(int messages, int partitions)
-    {
-        KafkaMockCluster cluster = NewCluster();
-        string topic = Unique("offsets");
-        cluster.CreateTopic(topic, partitions);
-        Produce(cluster, topic, messages, partitions);
-        return (cluster, topic);
-    }
-
     [Fact]
     public void Commit_per_message_commits_its_offset_plus_one()
     {
-        var (cluster, topic) = TopicWith(messages: 10, partitions: 1);
+        var (cluster, topic) = TopicWith(prefix: "offsets", messages: 10, partitions: 1);
         using var _ = cluster;
         using var consumer = new KafkaConsumer(Options(cluster, Unique("group"), CommitMode.Manual));
         consumer.Subscribe(topic);
@@ -40,7 +31,7 @@ public class ConsumerOffsetTests
     [Fact]
     public async Task CommitAsync_completes_when_the_broker_answers_and_Committed_agrees()
     {
-        var (cluster, topic) = TopicWith(messages: 300, partitions: 3);
+        var (cluster, topic) = TopicWith(prefix: "offsets", messages: 300, partitions: 3);
         using var _ = cluster;
         using var consumer = new KafkaConsumer(Options(cluster, Unique("group"), CommitMode.Manual));
         consumer.Subscribe(topic);
@@ -80,7 +71,7 @@ public class ConsumerOffsetTests
     [Fact]
     public void Stored_offsets_are_committed_by_Commit_and_by_Close()
     {
-        var (cluster, topic) = TopicWith(messages: 100, partitions: 2);
+        var (cluster, topic) = TopicWith(prefix: "offsets", messages: 100, partitions: 2);
         using var _ = cluster;
         string group = Unique("group");
         var consumer = new KafkaConsumer(Options(cluster, group, CommitMode.Manual));
@@ -127,7 +118,7 @@ public class ConsumerOffsetTests
     [Fact]
     public void Commit_of_a_batch_whose_partitions_were_revoked_fails_with_state()
     {
-        var (cluster, topic) = TopicWith(messages: 20, partitions: 1);
+        var (cluster, topic) = TopicWith(prefix: "offsets", messages: 20, partitions: 1);
         using var _ = cluster;
         using var consumer = new KafkaConsumer(Options(cluster, Unique("group"), CommitMode.Manual));
         consumer.Subscribe(topic);
@@ -152,7 +143,7 @@ public class ConsumerOffsetTests
     [Fact]
     public void Seek_moves_the_position_and_Position_reports_the_next_offset()
     {
-        var (cluster, topic) = TopicWith(messages: 40, partitions: 2);
+        var (cluster, topic) = TopicWith(prefix: "offsets", messages: 40, partitions: 2);
         using var _ = cluster;
         using var consumer = new KafkaConsumer(Options(cluster, Unique("group"), CommitMode.Manual));
         consumer.Subscribe(topic);
@@ -175,7 +166,7 @@ public class ConsumerOffsetTests
     [Fact]
     public void Paused_partitions_deliver_nothing_until_resumed()
     {
-        var (cluster, topic) = TopicWith(messages: 0, partitions: 2);
+        var (cluster, topic) = TopicWith(prefix: "offsets", messages: 0, partitions: 2);
         using var _ = cluster;
         using var consumer = new KafkaConsumer(Options(cluster, Unique("group"), CommitMode.Manual));
         consumer.Subscribe(topic);
@@ -195,7 +186,7 @@ public class ConsumerOffsetTests
     [Fact]
     public void Watermarks_are_queried_from_the_leader_and_cached_from_fetches()
     {
-        var (cluster, topic) = TopicWith(messages: 30, partitions: 3);
+        var (cluster, topic) = TopicWith(prefix: "offsets", messages: 30, partitions: 3);
         using var _ = cluster;
         using var consumer = new KafkaConsumer(Options(cluster, Unique("group"), CommitMode.Manual));
         Assert.Equal(new WatermarkOffsets(0, 10), consumer.QueryWatermarkOffsets(new TopicPartition(topic, 2), Patience));

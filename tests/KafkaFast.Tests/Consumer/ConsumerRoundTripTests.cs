@@ -160,7 +160,7 @@ public class ConsumerRoundTripTests
             received.AddRange(batch.Select(m => ReceivedMessage.Copy(m)));
         }
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"ConsumeBatch sat until its timeout instead of returning available messages ({clock.Elapsed})");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"ConsumedBatch sat until its timeout instead of returning available messages ({clock.Elapsed})");
     }
 
     [Fact]

@@ -45,6 +45,16 @@ internal static class ConsumerTestSupport
         return cluster;
     }
 
+    /// <summary>A new cluster with one topic holding <paramref name="messages"/> messages (round-robin over its partitions).</summary>
+    internal static (KafkaMockCluster Cluster, string Topic) TopicWith(int messages, int partitions, string prefix = "topic")
+    {
+        KafkaMockCluster cluster = NewCluster();
+        string topic = Unique(prefix);
+        cluster.CreateTopic(topic, partitions);
+        Produce(cluster, topic, messages, partitions);
+        return (cluster, topic);
+    }
+
     internal static string Unique(string prefix) => $"{prefix}-{Interlocked.Increment(ref s_unique)}-{Environment.ProcessId}";
 
     internal static KafkaConsumerOptions Options(KafkaMockCluster cluster, string groupId, CommitMode commitMode = CommitMode.Auto,

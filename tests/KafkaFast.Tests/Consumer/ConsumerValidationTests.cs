@@ -19,7 +19,8 @@ public class ConsumerValidationTests
     public void Missing_or_malformed_required_settings_are_named()
     {
         Assert.Equal("BootstrapServers", Refused(new KafkaConsumerOptions { GroupId = "g" }).ParamName);
-        Assert.Equal("GroupId", Refused(new KafkaConsumerOptions { BootstrapServers = "127.0.0.1:1" }).ParamName);
+        new KafkaConsumer(new KafkaConsumerOptions { BootstrapServers = "127.0.0.1:1" }).Dispose(); // no group: a consumer that only assigns
+        Assert.Equal("Properties", Refused(Valid().With(o => { o.GroupId = ""; o.Properties["group.id"] = " "; })).ParamName);
         Assert.Equal("GroupId", Refused(new KafkaConsumerOptions { BootstrapServers = "127.0.0.1:1", GroupId = "  " }).ParamName);
         Assert.Equal("GroupId", Refused(new KafkaConsumerOptions { BootstrapServers = "127.0.0.1:1", GroupId = " g" }).ParamName);
         Assert.Equal("ClientId", Refused(Valid().With(o => o.ClientId = "")).ParamName);
