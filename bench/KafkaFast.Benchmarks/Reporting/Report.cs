@@ -356,7 +356,7 @@ internal sealed class Report
             sb.AppendLine(Command);
             sb.AppendLine("```");
             sb.AppendLine();
-            sb.AppendLine("Shorter: `-- --messages 500000 --repeat 1 --overload-seconds 5` (about a minute: the README's command); CI smoke: `-- --quick` (well under a minute, still checks every count). `-- --help` lists every option. Microbenchmarks of the enqueue path alone (BenchmarkDotNet, no broker): `dotnet run -c Release --project bench/KafkaFast.Microbenchmarks -- --filter '*'`.");
+            sb.AppendLine("Shorter: `-- --messages 500000 --repeat 1 --overload-seconds 5` (about a minute: the README's command); CI smoke: `-- --quick` (well under a minute, still checks every count). `-- --help` lists every option. The latency matrix of issue 11 (RTT x offered load, raw C librdkafka vs KafkaFast vs Confluent, each in its own process): `-- --matrix` (its section at the end; `-- --matrix --write-docs` rewrites only that section, a scenario run keeps it). Microbenchmarks of the enqueue path alone (BenchmarkDotNet, no broker): `dotnet run -c Release --project bench/KafkaFast.Microbenchmarks -- --filter '*'`.");
             sb.AppendLine();
             sb.AppendLine("## Machine");
             sb.AppendLine();
