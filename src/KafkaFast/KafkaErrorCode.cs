@@ -73,4 +73,20 @@ public enum KafkaErrorCode
     IllegalGeneration = 22,
     /// <summary>The broker (consumer group): the member is not known to the coordinator.</summary>
     UnknownMemberId = 25,
+    /// <summary>librdkafka's local (admin): the broker does not support the request (e.g. the embedded mock cluster and CreateTopics).</summary>
+    UnsupportedFeature = -165,
+    /// <summary>The broker (admin): the topic already exists.</summary>
+    TopicAlreadyExists = 36,
+    /// <summary>The broker (admin): invalid number of partitions (e.g. fewer than the topic has).</summary>
+    InvalidPartitions = 37,
+    /// <summary>The broker (admin): invalid replication factor (e.g. more than there are brokers).</summary>
+    InvalidReplicationFactor = 38,
+    /// <summary>The broker (admin): a configuration name or value is invalid.</summary>
+    InvalidConfig = 40,
+    /// <summary>The broker (admin): the request breaks a broker policy.</summary>
+    PolicyViolation = 44,
+    /// <summary>The broker (admin): the group is not empty (has active members).</summary>
+    NonEmptyGroup = 68,
+    /// <summary>The broker (admin): the group does not exist.</summary>
+    GroupIdNotFound = 69,
 }

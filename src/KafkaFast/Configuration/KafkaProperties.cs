@@ -30,6 +30,12 @@ internal static class KafkaProperties
         ["default_topic_conf"] = null,
     };
 
+    /// <summary>Admin client properties KafkaFast owns: its result queue, error and log events depend on them.</summary>
+    internal static readonly HashSet<string> AdminReserved = new(StringComparer.Ordinal)
+    {
+        "log.queue", "enabled_events", "opaque", "error_cb", "log_cb", "background_event_cb", "dr_cb", "dr_msg_cb",
+    };
+
     /// <summary>Whether a property's value must never be shown (logs, exceptions, ToString).</summary>
     internal static bool IsSecret(string key) =>
         key.Contains("password", StringComparison.OrdinalIgnoreCase) ||

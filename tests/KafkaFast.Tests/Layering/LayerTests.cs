@@ -19,6 +19,7 @@ public sealed class LayerTests : IDisposable
         ["Producer"] = ["Buffers", "Native", "Configuration", "Root"],
         ["Consumer"] = ["Buffers", "Native", "Configuration", "Root"],
         ["Mock"] = ["Native", "Configuration", "Root"],
+        ["Admin"] = ["Native", "Configuration", "Root"],
     };
 
     private readonly ModuleDefinition _module = ModuleDefinition.ReadModule(typeof(KafkaProducer).Assembly.Location);
