@@ -1,9 +1,14 @@
 using System.Runtime.InteropServices;
 using KafkaFast.Measurement;
+using KafkaFast.Tests.Support;
 
 namespace KafkaFast.Tests.Measurement;
 
-/// <summary>The shared measurement toolkit (src/KafkaFast.Measurement) reports what really happened in this process.</summary>
+/// <summary>
+/// The shared measurement toolkit (src/KafkaFast.Measurement) reports what really happened in this process. Its
+/// readings are process-wide (RSS, native heap), so these tests run alone, after the parallel ones.
+/// </summary>
+[Collection(SerialTests.Name)]
 public sealed class MeasurementToolkitTests
 {
     [Fact]
