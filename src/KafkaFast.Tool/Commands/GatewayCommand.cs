@@ -12,8 +12,8 @@ internal static class GatewayCommand
         var urls = new Option<string>("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var topic = new Option<string>("--topic", "-t") { Description = "The topic request events are written to", DefaultValueFactory = _ => "requests" };
         var upstream = new Option<string?>("--upstream") { Description = "Proxy every request to this URL (YARP destination)" };
-        var echo = new Option<bool>("--echo") { Description = "Answer requests in the gateway itself (the default without --upstream)" };
-        var config = new Option<string?>("--config") { Description = "An appsettings-style JSON file merged over the defaults (KafkaFast, ReverseProxy, Urls sections)" };
+        var echo = new Option<bool>("--echo") { Description = "Proxy requests to the gateway's own /echo endpoint, which answers with what it received (the default without --upstream)" };
+        var config = new Option<string?>("--config") { Description = "An appsettings-style JSON file merged over the gateway's defaults and these options (KafkaFast, ReverseProxy, Urls sections)" };
         upstream.Validators.Add(r =>
         {
             string? value = r.GetValueOrDefault<string?>();

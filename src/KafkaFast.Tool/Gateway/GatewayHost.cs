@@ -1,15 +1,11 @@
-using System.Globalization;
-using KafkaFast.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Yarp.ReverseProxy.Model;
 
 namespace KafkaFast.Tool.Gateway;
 
@@ -24,7 +20,7 @@ internal sealed class GatewaySettings
 
     internal string Topic { get; init; } = "requests";
 
-    /// <summary>The YARP destination; null = echo mode (the gateway answers requests itself).</summary>
+    /// <summary>The YARP destination of every request; null = echo mode (proxied to the gateway's own /echo endpoint).</summary>
     internal string? Upstream { get; init; }
 
     /// <summary>An appsettings-style JSON file merged over the defaults.</summary>
@@ -38,21 +34,26 @@ internal sealed class GatewaySettings
 }
 
 /// <summary>
-/// The YARP gateway with request events (the wiring of samples/Gateway): one JSON event per request to Kafka,
-/// written when the request completes, plus /health and /kafka/stats.
+/// <c>kafkafast gateway</c> (and the demo's gateway): KafkaFast.AspNetCore's gateway (AddKafkaFastGateway,
+/// MapKafkaFastGateway: the same one samples/Gateway runs), with the command line's settings over its defaults and no
+/// appsettings.json read from the current directory.
 /// </summary>
 internal sealed class GatewayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private volatile bool _eventsEnabled = true;
+    private readonly EventsSwitch _events;
 
-    private GatewayHost(WebApplication app) => _app = app;
+    private GatewayHost(WebApplication app, EventsSwitch events)
+    {
+        _app = app;
+        _events = events;
+    }
 
     /// <summary>Whether requests write events (the demo turns them off for its baseline run).</summary>
     internal bool EventsEnabled
     {
-        get => _eventsEnabled;
-        set => _eventsEnabled = value;
+        get => _events.Enabled;
+        set => _events.Enabled = value;
     }
 
     internal IServiceProvider Services => _app.Services;
@@ -61,38 +62,29 @@ internal sealed class GatewayHost : IAsyncDisposable
     internal IReadOnlyList<string> Addresses =>
         _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
 
-    internal static Dictionary<string, string?> DefaultConfiguration(GatewaySettings settings)
+    /// <summary>The command line's settings, as configuration keys over the gateway's defaults.</summary>
+    internal static Dictionary<string, string?> Overrides(GatewaySettings settings)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Urls"] = settings.Urls,
             ["KafkaFast:Producers:Default:BootstrapServers"] = settings.BootstrapServers,
             ["KafkaFast:Producers:Default:Topics:0"] = settings.Topic,
-            ["KafkaFast:Producers:Default:MemoryBudgetBytes"] = (64 * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
-            ["KafkaFast:Producers:Default:Linger"] = "00:00:00.005",
             ["KafkaFast:RequestEvents:Topic"] = settings.Topic,
-            ["KafkaFast:RequestEvents:Phases"] = "End",
-            ["KafkaFast:RequestEvents:Key"] = "ClientAddress",
-            ["KafkaFast:RequestEvents:IncludeHeaders:0"] = "X-Request-Id",
-            ["KafkaFast:RequestEvents:ExcludePaths:0"] = "/health",
-            ["KafkaFast:RequestEvents:ExcludePaths:1"] = "/kafka",
         };
         foreach ((string key, string value) in settings.Properties)
         {
             values[$"KafkaFast:Producers:Default:Properties:{key}"] = value;
         }
 
+        if (settings.Upstream is not null)
+        {
+            values["ReverseProxy:Clusters:backend:Destinations:primary:Address"] = settings.Upstream;
+        }
+
         foreach ((string key, string? value) in settings.Overrides)
         {
             values[key] = value;
-        }
-
-        if (settings.Upstream is not null)
-        {
-            values["ReverseProxy:Routes:all:ClusterId"] = "backend";
-            values["ReverseProxy:Routes:all:Match:Path"] = "/{**catch-all}";
-            values["ReverseProxy:Routes:all:Order"] = "1000";
-            values["ReverseProxy:Clusters:backend:Destinations:primary:Address"] = settings.Upstream;
         }
 
         return values;
@@ -108,7 +100,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseKestrelCore();
         builder.Services.AddRoutingCore();
-        builder.Configuration.AddInMemoryCollection(DefaultConfiguration(settings));
+        builder.Configuration.AddInMemoryCollection(Overrides(settings));
         if (settings.ConfigFile is not null)
         {
             builder.Configuration.AddJsonFile(Path.GetFullPath(settings.ConfigFile), optional: false, reloadOnChange: false);
@@ -122,40 +114,11 @@ internal sealed class GatewayHost : IAsyncDisposable
             builder.Logging.AddProvider(new WriterLoggerProvider(log));
         }
 
-        builder.AddKafkaFast();
-        builder.Services.AddHealthChecks().AddKafkaFast();
-        if (settings.Upstream is not null)
-        {
-            builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
-        }
-
+        var events = new EventsSwitch();
+        builder.AddKafkaFastGateway(o => o.ConfigureRequestEvents = e => e.Filter = _ => events.Enabled);
         WebApplication app = builder.Build();
-        var host = new GatewayHost(app);
-
-        // First in the pipeline: one event per request, plus the upstream YARP chose. Never delays or fails the request.
-        app.UseWhen(_ => host._eventsEnabled, events => events.UseKafkaRequestEvents(options => options.WriteFields = static (json, context, phase) =>
-        {
-            if (context.Features.Get<IReverseProxyFeature>()?.ProxiedDestination?.Model.Config.Address is string upstream)
-            {
-                json.WriteString("upstream", upstream);
-            }
-        }));
-        app.UseRouting();
-        app.MapHealthChecks("/health");
-        app.MapGet("/kafka/stats", (IKafkaProducerProvider producers) => Results.Text(
-            $"{producers.GetProducer().GetStatistics()}\nbootstrap: {producers.GetProducer().Options.BootstrapServers}\n"));
-        if (settings.Upstream is not null)
-        {
-            app.MapReverseProxy();
-        }
-        else
-        {
-            // Echo mode: the gateway answers every request itself with what it received.
-            app.Map("/{**path}", static (HttpContext context, string? path) => Results.Json(new EchoResponse(
-                "/" + path, context.Request.Method, context.Request.Headers["X-Forwarded-For"].ToString())));
-        }
-
-        return host;
+        app.MapKafkaFastGateway();
+        return new GatewayHost(app, events);
     }
 
     internal Task StartAsync(CancellationToken cancellationToken) => _app.StartAsync(cancellationToken);
@@ -165,7 +128,17 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 
-    internal sealed record EchoResponse(string Echo, string Method, string ForwardedFor);
+    /// <summary>The demo's switch: a request filter of the events, read per request.</summary>
+    private sealed class EventsSwitch
+    {
+        private volatile bool _enabled = true;
+
+        internal bool Enabled
+        {
+            get => _enabled;
+            set => _enabled = value;
+        }
+    }
 
     private sealed class WriterLoggerProvider(TextWriter writer) : ILoggerProvider
     {
