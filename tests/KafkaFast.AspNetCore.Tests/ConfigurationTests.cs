@@ -152,7 +152,7 @@ public sealed class ConfigurationTests
     [Fact]
     public void Options_ToString_hides_secrets()
     {
-        var options = new KafkaFastProducerOptions();
+        var options = new HostedProducerOptions();
         options.Producer.BootstrapServers = "broker:9093";
         options.Producer.Properties["sasl.password"] = "hunter2-secret";
         options.Producer.Properties["ssl.key.pem"] = "-----BEGIN PRIVATE KEY-----abc";

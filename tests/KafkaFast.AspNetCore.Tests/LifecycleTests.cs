@@ -45,7 +45,13 @@ public sealed class LifecycleTests
         Task<HttpResponseMessage> slow = app.Client.GetAsync("/slow");
         await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Task stopping = app.App.StopAsync();
-        await Task.Delay(200); // the request is held while the server stops
+
+        // Release the held request only once the server is really stopping: the host has signalled it and Kestrel has
+        // stopped accepting connections (it then waits for requests in flight, this one included).
+        var lifetime = app.App.Services.GetRequiredService<IHostApplicationLifetime>();
+        var port = new Uri(app.Client.BaseAddress!, "/").Port;
+        await TestApp.Eventually(async () => lifetime.ApplicationStopping.IsCancellationRequested && !await Accepts(port), "the server to stop accepting connections");
+        Assert.False(slow.IsCompleted); // still held: the server is waiting for it
         gate.Release.SetResult();
         using (HttpResponseMessage slowResponse = await slow)
         {
@@ -67,6 +73,20 @@ public sealed class LifecycleTests
 
         List<ReadBack.Event> events = ReadBack.Events(cluster.BootstrapServers, "lifecycle-drain", expected: Requests + 1);
         Assert.Single(events, e => e.Str("path") == "/slow" && e.Json.GetProperty("status").GetInt32() == 200);
+    }
+
+    private static async Task<bool> Accepts(int port)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(5));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     [Fact]

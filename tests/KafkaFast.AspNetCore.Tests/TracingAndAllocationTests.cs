@@ -96,13 +96,13 @@ public sealed class TracingAndAllocationTests
         const int Warmup = 200, Measured = 2000;
         for (int i = 0; i < Warmup; i++)
         {
-            await middleware.Invoke(context);
+            await middleware.InvokeAsync(context);
         }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < Measured; i++)
         {
-            Task call = middleware.Invoke(context);
+            Task call = middleware.InvokeAsync(context);
             Assert.True(call.IsCompletedSuccessfully);
         }
 

@@ -1,5 +1,4 @@
 using KafkaFast.AspNetCore;
-using KafkaFast.AspNetCore.DependencyInjection;
 using KafkaFast.AspNetCore.Diagnostics;
 using KafkaFast.AspNetCore.Hosting;
 using KafkaFast.AspNetCore.Options;
@@ -17,7 +16,7 @@ public static class KafkaFastServiceCollectionExtensions
 {
     /// <summary>
     /// Adds KafkaFast's services (hosted lifecycle, metrics, provider) without a producer; add producers with
-    /// <see cref="KafkaFastBuilderExtensions.AddProducer(IKafkaFastBuilder, string, Action{KafkaFastProducerOptions})"/>.
+    /// <see cref="KafkaFastBuilderExtensions.AddProducer(IKafkaFastBuilder, string, Action{HostedProducerOptions})"/>.
     /// </summary>
     public static IKafkaFastBuilder AddKafkaFast(this IServiceCollection services)
     {
@@ -28,9 +27,9 @@ public static class KafkaFastServiceCollectionExtensions
         services.TryAddSingleton<IKafkaProducerProvider>(sp => sp.GetRequiredService<KafkaProducerRegistry>());
         services.TryAddSingleton<KafkaFastMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KafkaFastHostedService>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaFastProducerOptions>, KafkaFastProducerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HostedProducerOptions>, HostedProducerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaFastEmbeddedClusterOptions>, KafkaFastEmbeddedClusterOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaRequestEventOptions>, KafkaRequestEventConfigurationValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaRequestEventOptions>, KafkaRequestEventOptionsValidator>());
         services.AddSingleton(new StartupOptionsCheck(typeof(KafkaFastEmbeddedClusterOptions), Microsoft.Extensions.Options.Options.DefaultName,
             static sp => sp.GetRequiredService<IOptions<KafkaFastEmbeddedClusterOptions>>().Value));
 
@@ -38,10 +37,10 @@ public static class KafkaFastServiceCollectionExtensions
         services.TryAddSingleton<KafkaProducer>(sp =>
         {
             KafkaProducerRegistry registry = sp.GetRequiredService<KafkaProducerRegistry>();
-            string name = registry.Names.Contains(KafkaFastProducerOptions.DefaultName) || registry.Names.Count != 1 ? KafkaFastProducerOptions.DefaultName : registry.Names.First();
+            string name = registry.Names.Contains(HostedProducerOptions.DefaultName) || registry.Names.Count != 1 ? HostedProducerOptions.DefaultName : registry.Names.First();
             return registry.GetProducer(name);
         });
-        return new KafkaFastBuilder(services);
+        return new Builder(services);
     }
 
     /// <summary>
@@ -66,7 +65,7 @@ public static class KafkaFastServiceCollectionExtensions
             builder.AddProducer(producer.Key, producer);
         }
 
-        IConfigurationSection requestEvents = section.GetSection(KafkaRequestEventOptionsValidator.SectionName);
+        IConfigurationSection requestEvents = section.GetSection(KafkaFastRootConfiguration.RequestEventsKey);
         if (requestEvents.Exists())
         {
             string name = requestEvents.Path;
@@ -78,9 +77,15 @@ public static class KafkaFastServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Adds KafkaFast with one producer, <see cref="KafkaFastProducerOptions.DefaultName"/>, configured in code.</summary>
-    public static IKafkaFastBuilder AddKafkaFast(this IServiceCollection services, Action<KafkaFastProducerOptions> configure) =>
-        services.AddKafkaFast().AddProducer(KafkaFastProducerOptions.DefaultName, configure);
+    /// <summary>Adds KafkaFast with one producer, <see cref="HostedProducerOptions.DefaultName"/>, configured in code.</summary>
+    public static IKafkaFastBuilder AddKafkaFast(this IServiceCollection services, Action<HostedProducerOptions> configure) =>
+        services.AddKafkaFast().AddProducer(HostedProducerOptions.DefaultName, configure);
+
+    /// <summary>What AddKafkaFast returns: the application's services, for AddProducer and ConfigureEmbeddedCluster.</summary>
+    private sealed class Builder(IServiceCollection services) : IKafkaFastBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
 }
 
 /// <summary>Adds producers to KafkaFast.</summary>
@@ -93,7 +98,7 @@ public static class KafkaFastBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(configuration);
         Register(builder.Services, name, configuration as IConfigurationSection);
-        builder.Services.AddOptions<KafkaFastProducerOptions>(name).Configure(options =>
+        builder.Services.AddOptions<HostedProducerOptions>(name).Configure(options =>
         {
             configuration.Bind(options.Producer);
             configuration.Bind(options);
@@ -102,13 +107,13 @@ public static class KafkaFastBuilderExtensions
     }
 
     /// <summary>Adds (or configures further) the producer <paramref name="name"/> in code.</summary>
-    public static IKafkaFastBuilder AddProducer(this IKafkaFastBuilder builder, string name, Action<KafkaFastProducerOptions> configure)
+    public static IKafkaFastBuilder AddProducer(this IKafkaFastBuilder builder, string name, Action<HostedProducerOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(configure);
         Register(builder.Services, name, section: null);
-        builder.Services.AddOptions<KafkaFastProducerOptions>(name).Configure(configure);
+        builder.Services.AddOptions<HostedProducerOptions>(name).Configure(configure);
         return builder;
     }
 
@@ -122,18 +127,13 @@ public static class KafkaFastBuilderExtensions
 
     private static void Register(IServiceCollection services, string name, IConfigurationSection? section)
     {
-        bool known = services.Any(d => d.ServiceType == typeof(KafkaFastProducerRegistration) && ((KafkaFastProducerRegistration?)d.ImplementationInstance)?.Name == name);
+        bool known = services.Any(d => d.ServiceType == typeof(HostedProducerRegistration) && ((HostedProducerRegistration?)d.ImplementationInstance)?.Name == name);
         if (!known)
         {
-            services.AddSingleton(new KafkaFastProducerRegistration(name, section));
-            services.AddSingleton(new StartupOptionsCheck(typeof(KafkaFastProducerOptions), name,
-                sp => sp.GetRequiredService<IOptionsMonitor<KafkaFastProducerOptions>>().Get(name)));
+            services.AddSingleton(new HostedProducerRegistration(name, section));
+            services.AddSingleton(new StartupOptionsCheck(typeof(HostedProducerOptions), name,
+                sp => sp.GetRequiredService<IOptionsMonitor<HostedProducerOptions>>().Get(name)));
             services.TryAddKeyedSingleton<KafkaProducer>(name, static (sp, key) => sp.GetRequiredService<KafkaProducerRegistry>().GetProducer((string)key!));
         }
     }
-}
-
-internal sealed class KafkaFastBuilder(IServiceCollection services) : IKafkaFastBuilder
-{
-    public IServiceCollection Services { get; } = services;
 }

@@ -10,7 +10,7 @@ public static class KafkaFastHealthChecksBuilderExtensions
 {
     /// <summary>
     /// Adds a health check of the producer named <paramref name="producerName"/>, or of every producer (the worst status
-    /// wins) when it is null. Thresholds are in each producer's <see cref="KafkaFastProducerOptions.Health"/>.
+    /// wins) when it is null. Thresholds are in each producer's <see cref="HostedProducerOptions.Health"/>.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="producerName">A producer name, or null for all.</param>

@@ -38,7 +38,7 @@ internal static partial class HostingLog
     internal static partial void StatisticsUnreadable(ILogger logger, Exception exception, string producer, int client);
 
     [LoggerMessage(11, LogLevel.Debug, "KafkaFast producer '{Producer}' options: {Options}", EventName = "ProducerOptions")]
-    internal static partial void ProducerOptions(ILogger logger, string producer, KafkaFastProducerOptions options);
+    internal static partial void ProducerOptions(ILogger logger, string producer, HostedProducerOptions options);
 
     [LoggerMessage(10, LogLevel.Warning, "KafkaFast: the host's shutdown timeout leaves {Seconds:F1} s to drain the producers.", EventName = "ShortDrain")]
     internal static partial void ShortDrain(ILogger logger, double seconds);

@@ -16,8 +16,8 @@ namespace KafkaFast.AspNetCore.Hosting;
 internal sealed class KafkaProducerRegistry : IKafkaProducerProvider, IAsyncDisposable
 {
     private readonly object _sync = new();
-    private readonly Dictionary<string, KafkaFastProducerRegistration> _registrations;
-    private readonly IOptionsMonitor<KafkaFastProducerOptions> _options;
+    private readonly Dictionary<string, HostedProducerRegistration> _registrations;
+    private readonly IOptionsMonitor<HostedProducerOptions> _options;
     private readonly IOptions<KafkaFastEmbeddedClusterOptions> _embeddedOptions;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -30,11 +30,11 @@ internal sealed class KafkaProducerRegistry : IKafkaProducerProvider, IAsyncDisp
     private KafkaMockCluster? _cluster;
     private bool _disposed;
 
-    public KafkaProducerRegistry(IEnumerable<KafkaFastProducerRegistration> registrations, IOptionsMonitor<KafkaFastProducerOptions> options,
+    public KafkaProducerRegistry(IEnumerable<HostedProducerRegistration> registrations, IOptionsMonitor<HostedProducerOptions> options,
         IOptions<KafkaFastEmbeddedClusterOptions> embeddedOptions, ILoggerFactory loggerFactory, TimeProvider? time = null)
     {
-        _registrations = new Dictionary<string, KafkaFastProducerRegistration>(StringComparer.Ordinal);
-        foreach (KafkaFastProducerRegistration registration in registrations)
+        _registrations = new Dictionary<string, HostedProducerRegistration>(StringComparer.Ordinal);
+        foreach (HostedProducerRegistration registration in registrations)
         {
             _registrations.TryAdd(registration.Name, registration);
         }
@@ -54,7 +54,7 @@ internal sealed class KafkaProducerRegistry : IKafkaProducerProvider, IAsyncDisp
     /// <summary>The producers created so far (for metrics); no lock, no allocation.</summary>
     internal IReadOnlyList<ProducerEntry> Started => Volatile.Read(ref _started);
 
-    public KafkaProducer GetProducer(string name = KafkaFastProducerOptions.DefaultName) => GetEntry(name).Producer;
+    public KafkaProducer GetProducer(string name = HostedProducerOptions.DefaultName) => GetEntry(name).Producer;
 
     internal ProducerMonitor GetMonitor(string name) => GetEntry(name).Monitor;
 
@@ -100,7 +100,7 @@ internal sealed class KafkaProducerRegistry : IKafkaProducerProvider, IAsyncDisp
                 return existing;
             }
 
-            if (!_registrations.TryGetValue(name, out KafkaFastProducerRegistration? registration))
+            if (!_registrations.TryGetValue(name, out HostedProducerRegistration? registration))
             {
                 throw new InvalidOperationException(
                     $"No KafkaFast producer named '{name}' is registered (registered: {string.Join(", ", _registrations.Keys)}). Add it with services.AddKafkaFast(...).AddProducer(\"{name}\", ...) or under KafkaFast:Producers:{name}.");
@@ -113,9 +113,9 @@ internal sealed class KafkaProducerRegistry : IKafkaProducerProvider, IAsyncDisp
         }
     }
 
-    private ProducerEntry Create(KafkaFastProducerRegistration registration)
+    private ProducerEntry Create(HostedProducerRegistration registration)
     {
-        KafkaFastProducerOptions options = _options.Get(registration.Name); // runs the validators (throws OptionsValidationException)
+        HostedProducerOptions options = _options.Get(registration.Name); // runs the validators (throws OptionsValidationException)
         KafkaProducerOptions producerOptions = options.Producer;
         if (options.UsesEmbeddedCluster)
         {
@@ -145,7 +145,7 @@ internal sealed class KafkaProducerRegistry : IKafkaProducerProvider, IAsyncDisp
         catch (ArgumentException ex)
         {
             // The core names the setting (a property of KafkaProducerOptions, or a librdkafka property): point at the key.
-            throw new OptionsValidationException(registration.Name, typeof(KafkaFastProducerOptions), [$"{registration.KeyOf(SettingOf(ex, producerOptions))} is invalid: {MessageOf(ex)}"]);
+            throw new OptionsValidationException(registration.Name, typeof(HostedProducerOptions), [$"{registration.KeyOf(SettingOf(ex, producerOptions))} is invalid: {MessageOf(ex)}"]);
         }
 
         try
@@ -285,7 +285,7 @@ internal sealed class KafkaProducerRegistry : IKafkaProducerProvider, IAsyncDisp
     }
 
     /// <summary>One producer and what watches it.</summary>
-    internal sealed class ProducerEntry(string name, KafkaProducer producer, ProducerMonitor monitor, KafkaFastProducerOptions options)
+    internal sealed class ProducerEntry(string name, KafkaProducer producer, ProducerMonitor monitor, HostedProducerOptions options)
     {
         public string Name { get; } = name;
 
@@ -293,7 +293,7 @@ internal sealed class KafkaProducerRegistry : IKafkaProducerProvider, IAsyncDisp
 
         public ProducerMonitor Monitor { get; } = monitor;
 
-        public KafkaFastProducerOptions Options { get; } = options;
+        public HostedProducerOptions Options { get; } = options;
 
         /// <summary>1 once a close started.</summary>
         public int Closing;

@@ -32,7 +32,7 @@ internal sealed class ProducerMonitor : IDisposable
     private long _failedSeen;
     private HealthStatus _lastStatus = HealthStatus.Healthy;
 
-    public ProducerMonitor(string name, KafkaProducer producer, KafkaFastProducerOptions options, TimeSpan statisticsInterval, TimeProvider time, ILogger logger)
+    public ProducerMonitor(string name, KafkaProducer producer, HostedProducerOptions options, TimeSpan statisticsInterval, TimeProvider time, ILogger logger)
     {
         Name = name;
         Producer = producer;

@@ -1,4 +1,3 @@
-using KafkaFast.AspNetCore.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +9,7 @@ namespace KafkaFast.AspNetCore.Options;
 /// </summary>
 internal sealed class KafkaFastEmbeddedClusterOptionsValidator(IEnumerable<KafkaFastRootConfiguration> roots) : IValidateOptions<KafkaFastEmbeddedClusterOptions>
 {
-    private static readonly string[] s_rootKeys = [KafkaFastRootConfiguration.ProducersKey, KafkaFastRootConfiguration.EmbeddedClusterKey, RequestEvents.KafkaRequestEventOptionsValidator.SectionName];
+    private static readonly string[] s_rootKeys = [KafkaFastRootConfiguration.ProducersKey, KafkaFastRootConfiguration.EmbeddedClusterKey, KafkaFastRootConfiguration.RequestEventsKey];
     private static readonly string[] s_clusterKeys = ConfigurationKeys.Of(typeof(KafkaFastEmbeddedClusterOptions));
 
     public ValidateOptionsResult Validate(string? name, KafkaFastEmbeddedClusterOptions options)

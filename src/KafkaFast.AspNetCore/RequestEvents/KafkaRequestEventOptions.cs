@@ -17,7 +17,7 @@ namespace KafkaFast.AspNetCore.RequestEvents;
 public sealed class KafkaRequestEventOptions
 {
     /// <summary>The producer to write with (a name registered with AddKafkaFast). Default "Default".</summary>
-    public string ProducerName { get; set; } = KafkaFastProducerOptions.DefaultName;
+    public string ProducerName { get; set; } = HostedProducerOptions.DefaultName;
 
     /// <summary>The topic events go to (resolved when the pipeline is built). Required.</summary>
     public string Topic { get; set; } = string.Empty;

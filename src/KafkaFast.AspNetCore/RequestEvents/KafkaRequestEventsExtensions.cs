@@ -1,5 +1,5 @@
-using KafkaFast.AspNetCore.DependencyInjection;
 using KafkaFast.AspNetCore.Hosting;
+using KafkaFast.AspNetCore.Options;
 using KafkaFast.AspNetCore.RequestEvents;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +31,7 @@ public static class KafkaRequestEventsApplicationBuilderExtensions
         {
             KafkaProducerRegistry registry = services.GetRequiredService<KafkaProducerRegistry>();
             var options = new KafkaRequestEventOptions();
-            IConfigurationSection? section = services.GetService<KafkaFastRootConfiguration>()?.Section.GetSection(KafkaRequestEventOptionsValidator.SectionName);
+            IConfigurationSection? section = services.GetService<KafkaFastRootConfiguration>()?.Section.GetSection(KafkaFastRootConfiguration.RequestEventsKey);
             if (section is not null && section.Exists())
             {
                 section.Bind(options);
@@ -42,14 +42,14 @@ public static class KafkaRequestEventsApplicationBuilderExtensions
             }
 
             configure?.Invoke(options);
-            ValidateOptionsResult result = KafkaRequestEventOptionsValidator.Validate(options, section?.Path ?? "UseKafkaRequestEvents options", section, requireTopic: true, registry.Names);
+            ValidateOptionsResult result = RequestEventOptionsRules.Validate(options, section?.Path ?? "UseKafkaRequestEvents options", section, requireTopic: true, registry.Names);
             if (result.Failed)
             {
                 throw new OptionsValidationException(Options.DefaultName, typeof(KafkaRequestEventOptions), result.Failures);
             }
 
             var middleware = ActivatorUtilities.CreateInstance<KafkaRequestEventsMiddleware>(services, next, options);
-            return middleware.Invoke;
+            return middleware.InvokeAsync;
         });
     }
 }

@@ -3,14 +3,15 @@ using Mono.Cecil.Cil;
 
 namespace KafkaFast.Tests.Layering;
 
-/// <summary>One use of a type of the scanned assembly by another of its types.</summary>
+/// <summary>One use of a type by a type of the scanned assembly.</summary>
 /// <param name="From">The using type (nested and compiler-generated types count as their outermost declaring type).</param>
-/// <param name="To">The used type, outermost declaring type as well.</param>
+/// <param name="To">The used type, outermost declaring type as well: of the same assembly, or of another (its <c>Scope</c> says which).</param>
 /// <param name="Where">Where the use was found, e.g. "body of ProducerEngine.GetTopic".</param>
 public sealed record TypeReferenceUse(TypeDefinition From, TypeReference To, string Where);
 
 /// <summary>
-/// Lists every reference from a type of an assembly to another type of the same assembly, read from its metadata and IL:
+/// Lists every reference from a type of an assembly to another type (of the same assembly, or of the assemblies it
+/// references: the ASP.NET Core layer test checks which layer may use YARP), read from its metadata and IL:
 /// base types, interfaces, fields, signatures, attributes, generic arguments and constraints, local variables, catch
 /// clauses, and every type, method, field and call-site operand of every method body (lambdas, iterators, async state
 /// machines and local functions are compiler-generated nested types, so they count for the type that declares them).
@@ -214,9 +215,6 @@ public static class TypeReferenceScanner
                 return;
         }
 
-        if (type.Scope is ModuleDefinition module && module == from.Module)
-        {
-            uses.Add(new TypeReferenceUse(from, Outermost(type), where));
-        }
+        uses.Add(new TypeReferenceUse(from, Outermost(type), where));
     }
 }

@@ -9,7 +9,7 @@ namespace KafkaFast.AspNetCore.Options;
 /// same section, e.g. <c>KafkaFast:Producers:Default</c>: <c>BootstrapServers</c>, <c>MemoryBudgetBytes</c>,
 /// <c>Properties</c> and <c>Topics</c> sit side by side.
 /// </summary>
-public sealed class KafkaFastProducerOptions
+public sealed class HostedProducerOptions
 {
     /// <summary>The name of the producer used when none is given ("Default").</summary>
     public const string DefaultName = "Default";

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace KafkaFast.AspNetCore.Diagnostics;
+namespace KafkaFast.AspNetCore.Hosting;
 
 /// <summary>
 /// The parts of librdkafka's statistics JSON (statistics.interval.ms) that health and metrics use. librdkafka's

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace KafkaFast.AspNetCore.Options;
 
 /// <summary>A producer name registered with AddKafkaFast, and the configuration section it was bound from (if any).</summary>
-internal sealed class KafkaFastProducerRegistration(string name, IConfigurationSection? section)
+internal sealed class HostedProducerRegistration(string name, IConfigurationSection? section)
 {
     public string Name { get; } = name;
 

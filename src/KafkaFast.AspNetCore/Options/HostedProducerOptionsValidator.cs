@@ -11,17 +11,17 @@ namespace KafkaFast.AspNetCore.Options;
 /// the one source of the producer's rules), topics, statistics and health thresholds. It builds nothing: librdkafka's
 /// checks of pass-through properties run when the producer is created (still at start-up) and name the key too.
 /// </summary>
-internal sealed class KafkaFastProducerOptionsValidator(IEnumerable<KafkaFastProducerRegistration> registrations) : IValidateOptions<KafkaFastProducerOptions>
+internal sealed class HostedProducerOptionsValidator(IEnumerable<HostedProducerRegistration> registrations) : IValidateOptions<HostedProducerOptions>
 {
     private static readonly string[] s_producerKeys = ConfigurationKeys.Of(typeof(KafkaProducerOptions));
-    private static readonly string[] s_hostKeys = ConfigurationKeys.Of(typeof(KafkaFastProducerOptions)).Where(n => n != nameof(KafkaFastProducerOptions.Producer)).ToArray();
+    private static readonly string[] s_hostKeys = ConfigurationKeys.Of(typeof(HostedProducerOptions)).Where(n => n != nameof(HostedProducerOptions.Producer)).ToArray();
     private static readonly string[] s_healthKeys = ConfigurationKeys.Of(typeof(KafkaFastHealthOptions));
 
-    private readonly KafkaFastProducerRegistration[] _registrations = registrations.ToArray();
+    private readonly HostedProducerRegistration[] _registrations = registrations.ToArray();
 
-    public ValidateOptionsResult Validate(string? name, KafkaFastProducerOptions options)
+    public ValidateOptionsResult Validate(string? name, HostedProducerOptions options)
     {
-        KafkaFastProducerRegistration? registration = Array.Find(_registrations, r => r.Name == (name ?? Microsoft.Extensions.Options.Options.DefaultName));
+        HostedProducerRegistration? registration = Array.Find(_registrations, r => r.Name == (name ?? Microsoft.Extensions.Options.Options.DefaultName));
         if (registration is null)
         {
             return ValidateOptionsResult.Skip;
@@ -43,7 +43,7 @@ internal sealed class KafkaFastProducerOptionsValidator(IEnumerable<KafkaFastPro
             }
 
             Error(error.Setting, error.Setting == nameof(KafkaProducerOptions.BootstrapServers)
-                ? $"is required (host:port[,host:port...]), or \"{KafkaFastProducerOptions.EmbeddedBootstrapServers}\" for an in-process cluster"
+                ? $"is required (host:port[,host:port...]), or \"{HostedProducerOptions.EmbeddedBootstrapServers}\" for an in-process cluster"
                 : error.Reason);
         }
 
@@ -91,7 +91,7 @@ internal sealed class KafkaFastProducerOptionsValidator(IEnumerable<KafkaFastPro
         {
             if (ConfigurationKeys.IsKnown(child.Key, s_producerKeys) || ConfigurationKeys.IsKnown(child.Key, s_hostKeys))
             {
-                if (string.Equals(child.Key, nameof(KafkaFastProducerOptions.Health), StringComparison.OrdinalIgnoreCase))
+                if (string.Equals(child.Key, nameof(HostedProducerOptions.Health), StringComparison.OrdinalIgnoreCase))
                 {
                     foreach (IConfigurationSection healthChild in child.GetChildren())
                     {

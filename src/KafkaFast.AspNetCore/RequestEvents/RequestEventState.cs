@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Http;
+
+namespace KafkaFast.AspNetCore.RequestEvents;
+
+/// <summary>What one event is written from: the produce call's state (a struct, no closure).</summary>
+internal readonly struct RequestEventState(RequestEventWriter writer, HttpContext context, RequestEventPhase phase, long started, DateTime startedUtc, Exception? error, BodyCounters? counters)
+{
+    public RequestEventWriter Writer { get; } = writer;
+
+    public HttpContext Context { get; } = context;
+
+    public RequestEventPhase Phase { get; } = phase;
+
+    /// <summary>Stopwatch timestamp of the request's start.</summary>
+    public long Started { get; } = started;
+
+    /// <summary>The request's start, UTC (the one wall-clock read per request).</summary>
+    public DateTime StartedUtc { get; } = startedUtc;
+
+    /// <summary>What the rest of the pipeline threw, if it did.</summary>
+    public Exception? Error { get; } = error;
+
+    public BodyCounters? Counters { get; } = counters;
+
+    public string PhaseName => Phase == RequestEventPhase.Start ? "start" : "end";
+}
