@@ -66,17 +66,6 @@ internal static class Runner
         Log($"N = {settings.Messages:N0} (awaited: {settings.AsyncMessages:N0}; 1 KiB: {settings.Messages1K:N0}), {settings.Repeat} repeat(s){(settings.Quick ? ", quick" : "")}");
         long timerOverhead = LatencyHistogram.MeasureTimerOverheadNanoseconds();
 
-        using BrokerProcess broker = BrokerProcess.Start(BenchSettings.Brokers);
-        Log($"broker host pid {broker.ProcessId}: {broker.BootstrapServers}");
-
-        // The measurement code itself is JIT-compiled on first use: run it a few times so that its compilation
-        // does not land in the first scenario's measured interval.
-        for (int i = 0; i < 3; i++)
-        {
-            Meter.Start(broker.ProcessId).Stop();
-            Thread.Sleep(150);
-        }
-
         var sets = new List<(MessageSet Set, long Count)> { (new MessageSet(100), settings.Messages) };
         if (settings.Include1K)
         {
@@ -87,6 +76,17 @@ internal static class Runner
         var overload = new List<OverloadResult>();
         if (settings.RunScenarios)
         {
+            using BrokerProcess broker = BrokerProcess.Start(BenchSettings.Brokers);
+            Log($"broker host pid {broker.ProcessId}: {broker.BootstrapServers}");
+
+            // The measurement code itself is JIT-compiled on first use: run it a few times so that its compilation
+            // does not land in the first scenario's measured interval.
+            for (int i = 0; i < 3; i++)
+            {
+                Meter.Start(broker.ProcessId).Stop();
+                Thread.Sleep(150);
+            }
+
             RunScenarios(settings, broker, sets, runs, overload);
         }
 
@@ -98,7 +98,7 @@ internal static class Runner
             string loadAtStart = MachineInfo.LoadAverageNow();
             Log($"latency matrix: cells {string.Join(", ", settings.MatrixCells)}; clients {string.Join(", ", settings.MatrixClients.Select(MatrixRow.OptionName))}; " +
                 $"flat out {settings.MatrixMessages:N0} msgs, paced {settings.MatrixSeconds} s; load average {loadAtStart}");
-            var runner = new MatrixRunner(settings, broker, Log);
+            var runner = new MatrixRunner(settings, Log);
             List<MatrixRun> matrixRuns = runner.Run();
             matrix = new MatrixReport
             {

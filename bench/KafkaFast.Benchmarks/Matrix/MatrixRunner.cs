@@ -9,12 +9,13 @@ using KafkaFast.Producer;
 namespace KafkaFast.Benchmarks.Matrix;
 
 /// <summary>
-/// Runs the latency matrix: for every cell, every broker gets the cell's round-trip time (the broker host is its own
-/// process), and each client produces to a fresh 6-partition topic from its own process (raw C program, or this
-/// program in matrix-client mode): warm-up, then the measured messages flat out or paced. Then the RTT goes back to
-/// 0 and the topic is read back and checked (<see cref="ReadBackCheck"/>).
+/// Runs the latency matrix: every cell gets a fresh embedded cluster (a broker host process of its own, so no cell
+/// inherits another's topics, memory or CPU), every broker gets the cell's round-trip time, and each client produces
+/// to a fresh 6-partition topic from its own process (raw C program, or this program in matrix-client mode):
+/// warm-up, then the measured messages flat out or paced. Then the RTT goes back to 0 and the topic is read back
+/// and checked (<see cref="ReadBackCheck"/>).
 /// </summary>
-internal sealed class MatrixRunner(BenchSettings settings, BrokerProcess broker, Action<string> log)
+internal sealed class MatrixRunner(BenchSettings settings, Action<string> log)
 {
     private const int Partitions = BenchSettings.Partitions;
 
@@ -36,6 +37,7 @@ internal sealed class MatrixRunner(BenchSettings settings, BrokerProcess broker,
         {
             foreach (MatrixCell cell in settings.MatrixCells)
             {
+                using BrokerProcess broker = BrokerProcess.Start(BenchSettings.Brokers);
                 foreach (MatrixRow row in RowsFor(cell))
                 {
                     if (row.Client == MatrixClient.RawC && rawC is null)
@@ -43,14 +45,13 @@ internal sealed class MatrixRunner(BenchSettings settings, BrokerProcess broker,
                         continue;
                     }
 
-                    MatrixRun run = RunOne(cell, row, repeat, rawC);
+                    MatrixRun run = RunOne(broker, cell, row, repeat, rawC);
                     runs.Add(run);
                     log(Describe(run));
                 }
             }
         }
 
-        broker.SetRoundTripTime(TimeSpan.Zero);
         return runs;
     }
 
@@ -84,7 +85,7 @@ internal sealed class MatrixRunner(BenchSettings settings, BrokerProcess broker,
     /// <summary>Warm-up: a tenth of the run, at least 2,000 and at most 40,000 messages.</summary>
     internal static long WarmupFor(long messages) => Math.Clamp(messages / 10, 2_000, 40_000);
 
-    private MatrixRun RunOne(MatrixCell cell, MatrixRow row, int repeat, RawCProducer? rawC)
+    private MatrixRun RunOne(BrokerProcess broker, MatrixCell cell, MatrixRow row, int repeat, RawCProducer? rawC)
     {
         long messages = MessagesFor(cell);
         double expectedSeconds = cell.FlatOut ? messages / 50_000.0 : messages / (double)cell.Rate;
@@ -160,7 +161,7 @@ internal sealed class MatrixRunner(BenchSettings settings, BrokerProcess broker,
         catch (Exception e)
         {
             // Whatever went wrong with this run is its result: the other cells still run.
-            TryReset();
+            TryReset(broker);
             return run with { Error = $"{e.GetType().Name}: {e.Message}" };
         }
         finally
@@ -169,7 +170,7 @@ internal sealed class MatrixRunner(BenchSettings settings, BrokerProcess broker,
         }
     }
 
-    private void TryReset()
+    private static void TryReset(BrokerProcess broker)
     {
         try
         {
