@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using KafkaFast.Consumer.Engine;
 using KafkaFast.Native;
 
 namespace KafkaFast.Consumer;
@@ -19,9 +20,16 @@ namespace KafkaFast.Consumer;
 /// from a view must not be kept past Dispose (like any pooled buffer). Reading a batch from several threads at once
 /// is safe; disposing it while another thread reads it is not.</para>
 /// </remarks>
-public sealed unsafe class ConsumedBatch : IReadOnlyList<ConsumedMessage>, IDisposable
+public sealed class ConsumedBatch : IReadOnlyList<ConsumedMessage>, IDisposable
 {
-    private readonly KafkaConsumer _consumer;
+    // Rules (checked by AssertInvariants in Debug builds):
+    // - Rented (between Rent and Dispose) or idle (in the pool, or released); an idle batch owns no message and no topic.
+    // - While rented, _count == _messages.Count once filled, and slots [0, _count) all hold live messages: nothing is
+    //   moved out or destroyed before Dispose invalidates the generation (under the engine's store lock).
+    // - _generation only grows: a view made with an older value never reads the slots again (MessageAt checks it).
+    // - Every topic of the messages is in _topicHandles, with its name at the same index of _topicNames.
+
+    private readonly ConsumerEngine _engine;
     private readonly ConsumedBatchPool _pool;
 
     /// <summary>The messages (slots [0, Count)). Alive as long as this object: released by Dispose only if the pool is gone, else by its finalizer.</summary>
@@ -41,12 +49,12 @@ public sealed unsafe class ConsumedBatch : IReadOnlyList<ConsumedMessage>, IDisp
     private string[] _topicNames = new string[4];
     private int _topicCount;
 
-    /// <summary>Scratch: index of the last message of each partition (see <see cref="CollectPartitionEnds"/>).</summary>
+    /// <summary>Scratch: slot of the last message of each partition (see <see cref="CollectPartitionEnds"/>). Guarded by the store lock.</summary>
     private int[] _partitionEnds = new int[8];
 
-    internal ConsumedBatch(KafkaConsumer consumer, ConsumedBatchPool pool, SafeMessageBatchHandle messages)
+    internal ConsumedBatch(ConsumerEngine engine, ConsumedBatchPool pool, SafeMessageBatchHandle messages)
     {
-        _consumer = consumer;
+        _engine = engine;
         _pool = pool;
         _messages = messages;
     }
@@ -65,7 +73,7 @@ public sealed unsafe class ConsumedBatch : IReadOnlyList<ConsumedMessage>, IDisp
     public bool IsEmpty => Count == 0;
 
     /// <summary>The consumer that returned this batch.</summary>
-    public KafkaConsumer Consumer => _consumer;
+    public KafkaConsumer Consumer => _engine.Owner;
 
     /// <summary>The message at <paramref name="index"/>.</summary>
     public ConsumedMessage this[int index]
@@ -86,6 +94,8 @@ public sealed unsafe class ConsumedBatch : IReadOnlyList<ConsumedMessage>, IDisp
 
     internal SafeMessageBatchHandle Messages => _messages;
 
+    internal ConsumerEngine Engine => _engine;
+
     internal bool IsRented => Volatile.Read(ref _rented) == 1;
 
     /// <summary>Enumerates the messages without allocating.</summary>
@@ -103,20 +113,20 @@ public sealed unsafe class ConsumedBatch : IReadOnlyList<ConsumedMessage>, IDisp
     /// Stores this batch's offsets (per partition, the highest offset + 1) for the next commit: say that the batch
     /// is processed. In <see cref="CommitMode.Auto"/> that is also done by the next consume call.
     /// </summary>
-    public void StoreOffsets() => _consumer.StoreOffsets(this);
+    public void StoreOffsets() => _engine.StoreOffsets(this);
 
     /// <summary>Per partition in this batch, the offset to commit: its highest offset + 1 (allocates).</summary>
     public IReadOnlyList<TopicPartitionOffset> GetCommitOffsets()
     {
-        lock (_consumer.StoreLock)
+        lock (_engine.StoreLock)
         {
             ThrowIfDisposed(); // under the lock: a concurrent Dispose cannot free the messages meanwhile
             int ends = CollectPartitionEnds();
             var result = new TopicPartitionOffset[ends];
             for (int i = 0; i < ends; i++)
             {
-                RdKafkaMessage* message = _messages.Slots[_partitionEnds[i]];
-                result[i] = new TopicPartitionOffset(TopicOf(message->Topic), message->Partition, message->Offset + 1);
+                nint message = _messages.MessageAt(_partitionEnds[i]);
+                result[i] = new TopicPartitionOffset(TopicOf(RdKafkaMessageFields.Topic(message)), RdKafkaMessageFields.Partition(message), RdKafkaMessageFields.Offset(message) + 1);
             }
 
             return result;
@@ -131,10 +141,11 @@ public sealed unsafe class ConsumedBatch : IReadOnlyList<ConsumedMessage>, IDisp
             return;
         }
 
-        _consumer.OnBatchDisposing(this); // bumps the generation (every view throws from here on); Auto mode may keep the last message per partition
+        _engine.OnBatchDisposing(this); // bumps the generation (every view throws from here on); Auto mode may keep the last message per partition
         _count = 0;
         _topicCount = 0;
         _messages.DestroyMessages();
+        AssertInvariants();
         _pool.Return(this);
     }
 
@@ -147,6 +158,7 @@ public sealed unsafe class ConsumedBatch : IReadOnlyList<ConsumedMessage>, IDisp
     /// <summary>Called by the pool when handing the batch out.</summary>
     internal void Rent(int capacity)
     {
+        AssertInvariants();
         _messages.EnsureCapacity(capacity);
         _count = 0;
         _topicCount = 0;
@@ -156,11 +168,10 @@ public sealed unsafe class ConsumedBatch : IReadOnlyList<ConsumedMessage>, IDisp
     /// <summary>After a fill: fixes the count and resolves each distinct topic once (names come from the consumer's cache).</summary>
     internal void Activate(int count, TopicNameCache names)
     {
-        RdKafkaMessage** slots = _messages.Slots;
         nint last = 0;
         for (int i = 0; i < count; i++)
         {
-            nint rkt = slots[i]->Topic;
+            nint rkt = RdKafkaMessageFields.Topic(_messages.MessageAt(i));
             if (rkt == last)
             {
                 continue;
@@ -182,23 +193,24 @@ public sealed unsafe class ConsumedBatch : IReadOnlyList<ConsumedMessage>, IDisp
         }
 
         _count = count;
+        AssertInvariants();
     }
 
     /// <summary>The view's message, or throws when the view is stale (its batch was disposed since).</summary>
-    internal RdKafkaMessage* MessageAt(int index, int generation)
+    internal nint MessageAt(int index, int generation)
     {
         if (generation != _generation)
         {
             ThrowStale();
         }
 
-        return _messages.Slots[index];
+        return _messages.MessageAt(index);
     }
 
     internal string TopicOf(nint rkt)
     {
         int i = FindTopic(rkt);
-        return i >= 0 ? _topicNames[i] : _consumer.TopicNames.Get(rkt);
+        return i >= 0 ? _topicNames[i] : _engine.TopicNames.Get(rkt);
     }
 
     private int FindTopic(nint rkt)
@@ -215,51 +227,14 @@ public sealed unsafe class ConsumedBatch : IReadOnlyList<ConsumedMessage>, IDisp
     }
 
     /// <summary>
-    /// Fills <see cref="PartitionEnds"/> with the index of the last (highest-offset) message of each partition in
-    /// the batch and returns how many there are. Messages of one partition are in offset order, and usually come in
-    /// runs, so this is one pointer comparison per message plus a short scan per run. The caller holds the consumer's
-    /// <see cref="KafkaConsumer.StoreLock"/> (the scratch array is shared by the consume thread and application threads).
+    /// Fills <see cref="PartitionEnds"/> with the slot of the last (highest-offset) message of each partition in the
+    /// batch and returns how many there are. The caller holds the engine's store lock (the scratch array is shared
+    /// by the consume thread and application threads).
     /// </summary>
     internal int CollectPartitionEnds()
     {
-        Debug.Assert(_consumer.StoreLock.IsHeldByCurrentThread, "CollectPartitionEnds without the store lock");
-        RdKafkaMessage** slots = _messages.Slots;
-        int ends = 0;
-        nint lastTopic = 0;
-        int lastPartition = -1;
-        for (int i = _count - 1; i >= 0; i--)
-        {
-            RdKafkaMessage* message = slots[i];
-            if (message == null || (message->Topic == lastTopic && message->Partition == lastPartition))
-            {
-                continue;
-            }
-
-            lastTopic = message->Topic;
-            lastPartition = message->Partition;
-            bool seen = false;
-            for (int e = 0; e < ends; e++)
-            {
-                RdKafkaMessage* end = slots[_partitionEnds[e]];
-                if (end->Topic == lastTopic && end->Partition == lastPartition)
-                {
-                    seen = true;
-                    break;
-                }
-            }
-
-            if (!seen)
-            {
-                if (ends == _partitionEnds.Length)
-                {
-                    Array.Resize(ref _partitionEnds, ends * 2);
-                }
-
-                _partitionEnds[ends++] = i;
-            }
-        }
-
-        return ends;
+        Debug.Assert(_engine.StoreLock.IsHeldByCurrentThread, "CollectPartitionEnds without the store lock");
+        return _messages.CollectPartitionEnds(_count, ref _partitionEnds);
     }
 
     internal ReadOnlySpan<int> PartitionEnds(int count) => _partitionEnds.AsSpan(0, count);
@@ -269,6 +244,28 @@ public sealed unsafe class ConsumedBatch : IReadOnlyList<ConsumedMessage>, IDisp
         if (Volatile.Read(ref _rented) == 0)
         {
             ThrowDisposed();
+        }
+    }
+
+    /// <summary>Checks the rules at the top of this class (Debug builds only; one message per rule).</summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        if (!IsRented)
+        {
+            Debug.Assert(_count == 0, "an idle batch has no messages");
+            Debug.Assert(_topicCount == 0, "an idle batch has no topics");
+            Debug.Assert(_messages.IsClosed || _messages.Count == 0, "an idle batch owns no librdkafka message");
+            return;
+        }
+
+        Debug.Assert(_count == _messages.Count, "the batch's count and its handle's disagree");
+        Debug.Assert(_count <= _messages.Capacity, "more messages than slots");
+        Debug.Assert(_messages.AllSlotsFilled(), "a slot of a live batch holds no message");
+        Debug.Assert(_topicCount <= _topicHandles.Length && _topicHandles.Length == _topicNames.Length, "topic tables out of step");
+        for (int i = 0; i < _count; i++)
+        {
+            Debug.Assert(FindTopic(RdKafkaMessageFields.Topic(_messages.MessageAt(i))) >= 0, "a message's topic was not resolved at activation");
         }
     }
 

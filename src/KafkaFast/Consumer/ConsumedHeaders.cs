@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using KafkaFast.Native;
 
@@ -8,32 +7,21 @@ namespace KafkaFast.Consumer;
 /// The headers of a <see cref="ConsumedMessage"/>, read in place (librdkafka parses them on first access).
 /// Valid as long as the message view is; enumerate with foreach (no allocation).
 /// </summary>
-public readonly unsafe struct ConsumedHeaders
+public readonly struct ConsumedHeaders
 {
     private readonly ConsumedMessage _message;
 
     internal ConsumedHeaders(ConsumedMessage message) => _message = message;
 
     /// <summary>The number of headers.</summary>
-    public int Count
-    {
-        get
-        {
-            nint headers = Native;
-            return headers == 0 ? 0 : (int)LibRdKafka.HeaderCount(headers);
-        }
-    }
+    public int Count => RdKafkaMessageFields.HeaderCount(Native);
 
     /// <summary>The header at <paramref name="index"/> (in the order they were produced).</summary>
     public ConsumedHeader this[int index]
     {
         get
         {
-            nint headers = Native;
-            byte* name;
-            byte* value;
-            nuint size;
-            if (index < 0 || headers == 0 || LibRdKafka.HeaderGetAll(headers, (nuint)index, &name, &value, &size) != 0)
+            if (!RdKafkaMessageFields.TryGetHeader(Native, index, out nint name, out nint value, out nuint size))
             {
                 throw new ArgumentOutOfRangeException(nameof(index), index, $"The message has {Count} headers.");
             }
@@ -52,21 +40,10 @@ public readonly unsafe struct ConsumedHeaders
             return false;
         }
 
-        Span<byte> name = stackalloc byte[nameUtf8.Length + 1];
-        nameUtf8.CopyTo(name);
-        name[^1] = 0;
-        byte* found;
-        nuint size;
-        fixed (byte* n = name)
-        {
-            if (LibRdKafka.HeaderGetLast(headers, n, &found, &size) != 0)
-            {
-                return false;
-            }
-        }
-
-        value = found == null ? default : new ReadOnlySpan<byte>(found, checked((int)size));
-        return true;
+        Span<byte> nameZ = stackalloc byte[nameUtf8.Length + 1];
+        nameUtf8.CopyTo(nameZ);
+        nameZ[^1] = 0;
+        return RdKafkaMessageFields.TryGetLastHeader(headers, nameZ, out value);
     }
 
     /// <summary>The value of the last header called <paramref name="name"/>; false when there is none.</summary>
@@ -88,16 +65,8 @@ public readonly unsafe struct ConsumedHeaders
     /// <summary>Enumerates the headers without allocating.</summary>
     public Enumerator GetEnumerator() => new(this);
 
-    /// <summary>The parsed header list (owned by the message), or 0 when the message has none.</summary>
-    private nint Native
-    {
-        get
-        {
-            nint headers;
-            int err = LibRdKafka.MessageHeaders(_message.Native, &headers);
-            return err == 0 ? headers : 0;
-        }
-    }
+    /// <summary>The parsed header list (owned by the message), or 0 when the message has none. Checks the view first.</summary>
+    private nint Native => RdKafkaMessageFields.Headers(_message.Native);
 
     /// <summary>Enumerates headers in order.</summary>
     public ref struct Enumerator
@@ -105,22 +74,18 @@ public readonly unsafe struct ConsumedHeaders
         private readonly ConsumedMessage _message;
         private readonly nint _headers;
         private int _index;
-        private byte* _name;
-        private byte* _value;
-        private nuint _size;
+        private ConsumedHeader _current;
 
         internal Enumerator(ConsumedHeaders headers)
         {
             _message = headers._message;
             _headers = headers.Native;
             _index = -1;
-            _name = null;
-            _value = null;
-            _size = 0;
+            _current = default;
         }
 
         /// <summary>The current header.</summary>
-        public readonly ConsumedHeader Current => new(_name, _value, _size);
+        public readonly ConsumedHeader Current => _current;
 
         /// <summary>Moves to the next header.</summary>
         public bool MoveNext()
@@ -131,18 +96,13 @@ public readonly unsafe struct ConsumedHeaders
             }
 
             _ = _message.Native; // throws if the batch was disposed meanwhile
-            byte* name;
-            byte* value;
-            nuint size;
-            if (LibRdKafka.HeaderGetAll(_headers, (nuint)(_index + 1), &name, &value, &size) != 0)
+            if (!RdKafkaMessageFields.TryGetHeader(_headers, _index + 1, out nint name, out nint value, out nuint size))
             {
                 return false;
             }
 
             _index++;
-            _name = name;
-            _value = value;
-            _size = size;
+            _current = new ConsumedHeader(name, value, size);
             return true;
         }
     }

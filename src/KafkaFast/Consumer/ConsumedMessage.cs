@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using KafkaFast.Native;
 
 namespace KafkaFast.Consumer;
@@ -9,7 +8,7 @@ namespace KafkaFast.Consumer;
 /// member throws <see cref="ObjectDisposedException"/> (the view holds the batch and the batch generation it was
 /// made in). Spans returned must not be used after the batch is disposed.
 /// </summary>
-public readonly unsafe struct ConsumedMessage
+public readonly struct ConsumedMessage
 {
     private readonly ConsumedBatch _batch;
     private readonly int _index;
@@ -23,31 +22,24 @@ public readonly unsafe struct ConsumedMessage
     }
 
     /// <summary>The topic name (a cached string: no allocation).</summary>
-    public string Topic
-    {
-        get
-        {
-            RdKafkaMessage* message = Native;
-            return _batch.TopicOf(message->Topic);
-        }
-    }
+    public string Topic => _batch.TopicOf(RdKafkaMessageFields.Topic(Native));
 
     /// <summary>The topic name as UTF-8, in librdkafka's memory.</summary>
-    public ReadOnlySpan<byte> TopicUtf8 => MemoryMarshal.CreateReadOnlySpanFromNullTerminated(LibRdKafka.TopicName(Native->Topic));
+    public ReadOnlySpan<byte> TopicUtf8 => RdKafkaMessageFields.TopicName(RdKafkaMessageFields.Topic(Native));
 
     /// <summary>The partition.</summary>
-    public int Partition => Native->Partition;
+    public int Partition => RdKafkaMessageFields.Partition(Native);
 
     /// <summary>The message's offset in its partition.</summary>
-    public long Offset => Native->Offset;
+    public long Offset => RdKafkaMessageFields.Offset(Native);
 
     /// <summary>Topic, partition and offset of this message (the offset to commit after it is <see cref="Offset"/> + 1).</summary>
     public TopicPartitionOffset TopicPartitionOffset
     {
         get
         {
-            RdKafkaMessage* message = Native;
-            return new TopicPartitionOffset(_batch.TopicOf(message->Topic), message->Partition, message->Offset);
+            nint message = Native;
+            return new TopicPartitionOffset(_batch.TopicOf(RdKafkaMessageFields.Topic(message)), RdKafkaMessageFields.Partition(message), RdKafkaMessageFields.Offset(message));
         }
     }
 
@@ -56,40 +48,25 @@ public readonly unsafe struct ConsumedMessage
     {
         get
         {
-            int type;
-            long ms = LibRdKafka.MessageTimestamp(Native, &type);
+            long ms = RdKafkaMessageFields.Timestamp(Native, out int type);
             return new MessageTimestamp(ms, (TimestampType)type);
         }
     }
 
     /// <summary>The partition leader epoch the message was written in (-1 when unknown).</summary>
-    public int LeaderEpoch => LibRdKafka.MessageLeaderEpoch(Native);
+    public int LeaderEpoch => RdKafkaMessageFields.LeaderEpoch(Native);
 
     /// <summary>The key (empty when the key is null: see <see cref="IsKeyNull"/>).</summary>
-    public ReadOnlySpan<byte> Key
-    {
-        get
-        {
-            RdKafkaMessage* message = Native;
-            return new ReadOnlySpan<byte>(message->Key, checked((int)message->KeyLength));
-        }
-    }
+    public ReadOnlySpan<byte> Key => RdKafkaMessageFields.Key(Native);
 
     /// <summary>True when the message has no key (as opposed to an empty one).</summary>
-    public bool IsKeyNull => Native->Key == null;
+    public bool IsKeyNull => RdKafkaMessageFields.IsKeyNull(Native);
 
     /// <summary>The value (empty when the value is null: see <see cref="IsValueNull"/>).</summary>
-    public ReadOnlySpan<byte> Value
-    {
-        get
-        {
-            RdKafkaMessage* message = Native;
-            return new ReadOnlySpan<byte>(message->Payload, checked((int)message->Length));
-        }
-    }
+    public ReadOnlySpan<byte> Value => RdKafkaMessageFields.Value(Native);
 
     /// <summary>True when the value is null: a tombstone in a compacted topic.</summary>
-    public bool IsValueNull => Native->Payload == null;
+    public bool IsValueNull => RdKafkaMessageFields.IsValueNull(Native);
 
     /// <summary>The headers, as views.</summary>
     public ConsumedHeaders Headers
@@ -101,8 +78,11 @@ public readonly unsafe struct ConsumedMessage
         }
     }
 
-    /// <summary>The underlying rd_kafka_message_t; throws when the view is stale or default.</summary>
-    internal RdKafkaMessage* Native
+    /// <summary>
+    /// The address of the underlying rd_kafka_message_t, checked: throws when the view is stale (its batch was
+    /// disposed since: the message may be freed) or default. Every member reads through it, so none reads freed memory.
+    /// </summary>
+    internal nint Native
     {
         get
         {

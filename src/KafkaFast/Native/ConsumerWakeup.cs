@@ -55,6 +55,21 @@ internal sealed unsafe class ConsumerWakeup : IDisposable
         }
     }
 
+    /// <summary>Makes librdkafka write a byte to <see cref="NotifyHandle"/> whenever <paramref name="queue"/> goes from empty to non-empty.</summary>
+    internal void Attach(SafeQueueHandle queue)
+    {
+        byte payload = 1; // copied by librdkafka
+        using var lease = new HandleLease(queue);
+        LibRdKafka.QueueIoEventEnableRaw(lease.Pointer, NotifyFd, &payload, 1);
+    }
+
+    /// <summary>Stops the writes <see cref="Attach"/> asked for (before the queue is released).</summary>
+    internal static void Detach(SafeQueueHandle queue)
+    {
+        using var lease = new HandleLease(queue);
+        LibRdKafka.QueueIoEventEnableRaw(lease.Pointer, -1, null, 0);
+    }
+
     /// <summary>Wakes the waiter (or makes its next wait return at once). Any thread; never blocks.</summary>
     internal void Signal()
     {

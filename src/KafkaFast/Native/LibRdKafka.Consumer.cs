@@ -209,3 +209,123 @@ internal static unsafe partial class LibRdKafka
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_get_watermark_offsets")]
     internal static partial int GetWatermarkOffsets(nint rk, byte* topic, int partition, long* low, long* high);
 }
+
+/// <summary>
+/// The consumer's calls with partition lists as SafeHandles and strings as strings, so the consumer layer needs no
+/// pointers. Every list stays owned by the caller (librdkafka reads it, or writes offsets and errors into it, during
+/// the call only).
+/// </summary>
+internal static unsafe partial class LibRdKafka
+{
+    /// <summary>rd_kafka_conf_set: null when accepted, else librdkafka's reason.</summary>
+    internal static string? TrySetConf(SafeConfigHandle conf, string name, string value)
+    {
+        byte* errstr = stackalloc byte[512];
+        return ConfSet(conf, name, value, errstr, 512) == ConfOk ? null : Utf8(errstr);
+    }
+
+    /// <summary>librdkafka's name for the client (client.id plus a counter).</summary>
+    internal static string Utf8Name(nint rk) => Utf8(Name(rk));
+
+    internal static int Subscribe(nint rk, SafeTopicPartitionListHandle topics) => Subscribe(rk, topics.List);
+
+    /// <summary>The current subscription (a new list the caller owns), or the error.</summary>
+    internal static int Subscription(nint rk, out SafeTopicPartitionListHandle topics)
+    {
+        RdKafkaTopicPartitionList* list = null;
+        int err = Subscription(rk, &list);
+        topics = SafeTopicPartitionListHandle.Own(list);
+        return err;
+    }
+
+    internal static int Assign(nint rk, SafeTopicPartitionListHandle partitions) => Assign(rk, partitions.List);
+
+    /// <summary>Eager protocol: gives up the whole assignment.</summary>
+    internal static int Unassign(nint rk) => Assign(rk, (RdKafkaTopicPartitionList*)null);
+
+    internal static nint IncrementalAssign(nint rk, SafeTopicPartitionListHandle partitions) => IncrementalAssign(rk, partitions.List);
+
+    internal static nint IncrementalUnassign(nint rk, SafeTopicPartitionListHandle partitions) => IncrementalUnassign(rk, partitions.List);
+
+    /// <summary>The group member id, or null when not a member.</summary>
+    internal static string? MemberIdOf(nint rk)
+    {
+        byte* id = MemberId(rk);
+        if (id == null)
+        {
+            return null;
+        }
+
+        try
+        {
+            string value = Utf8(id);
+            return value.Length == 0 ? null : value;
+        }
+        finally
+        {
+            MemFree(rk, id);
+        }
+    }
+
+    internal static int OffsetsStore(nint rk, SafeTopicPartitionListHandle offsets) => OffsetsStore(rk, offsets.List);
+
+    /// <summary>Stores a consumed message's offset + 1 and leader epoch (the message must be alive). Null or an rd_kafka_error_t.</summary>
+    internal static nint OffsetStoreMessage(nint message) => OffsetStoreMessage((RdKafkaMessage*)message);
+
+    internal static int Committed(nint rk, SafeTopicPartitionListHandle partitions, int timeoutMs) => Committed(rk, partitions.List, timeoutMs);
+
+    internal static int Position(nint rk, SafeTopicPartitionListHandle partitions) => Position(rk, partitions.List);
+
+    internal static nint SeekPartitions(nint rk, SafeTopicPartitionListHandle partitions, int timeoutMs) => SeekPartitions(rk, partitions.List, timeoutMs);
+
+    internal static int PausePartitions(nint rk, SafeTopicPartitionListHandle partitions) => PausePartitions(rk, partitions.List);
+
+    internal static int ResumePartitions(nint rk, SafeTopicPartitionListHandle partitions) => ResumePartitions(rk, partitions.List);
+
+    internal static int OffsetsForTimes(nint rk, SafeTopicPartitionListHandle partitions, int timeoutMs) => OffsetsForTimes(rk, partitions.List, timeoutMs);
+
+    /// <summary>Asks the partition's leader for its low and high watermarks.</summary>
+    internal static int QueryWatermarkOffsets(nint rk, string topic, int partition, out long low, out long high, int timeoutMs)
+    {
+        long l, h;
+        int err;
+        fixed (byte* name = Utf8Z(topic, stackalloc byte[256]))
+        {
+            err = QueryWatermarkOffsets(rk, name, partition, &l, &h, timeoutMs);
+        }
+
+        (low, high) = (l, h);
+        return err;
+    }
+
+    /// <summary>The watermarks last seen in fetch responses (no request).</summary>
+    internal static int GetWatermarkOffsets(nint rk, string topic, int partition, out long low, out long high)
+    {
+        long l, h;
+        int err;
+        fixed (byte* name = Utf8Z(topic, stackalloc byte[256]))
+        {
+            err = GetWatermarkOffsets(rk, name, partition, &l, &h);
+        }
+
+        (low, high) = (l, h);
+        return err;
+    }
+
+    /// <summary>The fatal error that stopped the client: its underlying code (0 when none) and reason.</summary>
+    internal static (int Code, string Reason) FatalErrorOf(nint rk)
+    {
+        byte* buffer = stackalloc byte[512];
+        int code = FatalError(rk, buffer, 512);
+        return (code, code == 0 ? string.Empty : Utf8(buffer));
+    }
+
+    /// <summary><paramref name="text"/> as NUL-terminated UTF-8, in <paramref name="scratch"/> when it fits.</summary>
+    private static Span<byte> Utf8Z(string text, Span<byte> scratch)
+    {
+        int max = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length) + 1;
+        Span<byte> utf8 = max <= scratch.Length ? scratch : new byte[max];
+        utf8[System.Text.Encoding.UTF8.GetBytes(text, utf8)] = 0;
+        return utf8;
+    }
+}

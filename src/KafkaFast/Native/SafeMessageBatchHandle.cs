@@ -30,6 +30,115 @@ internal sealed unsafe class SafeMessageBatchHandle : SafeKafkaChildHandle
 
     internal RdKafkaMessage** Slots => (RdKafkaMessage**)handle;
 
+    /// <summary>The message in slot <paramref name="index"/> (below <see cref="Count"/>), as an address for <see cref="RdKafkaMessageFields"/>.</summary>
+    internal nint MessageAt(int index)
+    {
+        Debug.Assert((uint)index < (uint)Count, "slot past the owned ones");
+        return (nint)Slots[index];
+    }
+
+    /// <summary>
+    /// One non-blocking rd_kafka_consume_batch_queue into the empty array: up to <paramref name="max"/> messages (and
+    /// consumer errors, as messages with err set), serving callbacks on this thread. Returns how many (now owned), or
+    /// -1 when librdkafka failed (rd_kafka_last_error says why).
+    /// </summary>
+    internal int Fill(nint queue, int max)
+    {
+        Debug.Assert(Count == 0 && max <= Capacity, "filling a batch that owns messages, or past its capacity");
+        nint count = LibRdKafka.ConsumeBatchQueue(queue, 0, Slots, (nuint)max);
+        if (count > 0)
+        {
+            SetFilled((int)count);
+        }
+
+        return (int)count;
+    }
+
+    /// <summary>Moves the message of slot <paramref name="from"/> down to slot <paramref name="to"/> (compaction; <paramref name="to"/> was emptied).</summary>
+    internal void MoveSlot(int from, int to)
+    {
+        Debug.Assert(to <= from && from < Count, "compaction moves messages down");
+        Slots[to] = Slots[from];
+    }
+
+    /// <summary>Destroys the message of slot <paramref name="index"/> now and forgets it.</summary>
+    internal void DestroyAt(int index)
+    {
+        LibRdKafka.MessageDestroy(Slots[index]);
+        Forget(index);
+    }
+
+    /// <summary>Moves the message of slot <paramref name="index"/> to <paramref name="target"/>, which owns it from now on.</summary>
+    internal void MoveTo(int index, SafeMessageBatchHandle target)
+    {
+        target.Append(Slots[index]);
+        Forget(index);
+    }
+
+    /// <summary>rd_kafka_offset_store_message for slot <paramref name="index"/>: stores its offset + 1 and leader epoch. Null or an rd_kafka_error_t.</summary>
+    internal nint StoreOffsetAt(int index) => LibRdKafka.OffsetStoreMessage(Slots[index]);
+
+    /// <summary>
+    /// Writes into <paramref name="ends"/> (grown as needed) the slot of the last (highest-offset) message of each
+    /// partition among the first <paramref name="count"/> slots and returns how many partitions there are. Messages
+    /// of one partition are in offset order and usually in runs: one comparison per message plus a short scan per run.
+    /// Empty (moved-out) slots are skipped.
+    /// </summary>
+    internal int CollectPartitionEnds(int count, ref int[] ends)
+    {
+        RdKafkaMessage** slots = Slots;
+        int found = 0;
+        nint lastTopic = 0;
+        int lastPartition = -1;
+        for (int i = count - 1; i >= 0; i--)
+        {
+            RdKafkaMessage* message = slots[i];
+            if (message == null || (message->Topic == lastTopic && message->Partition == lastPartition))
+            {
+                continue;
+            }
+
+            lastTopic = message->Topic;
+            lastPartition = message->Partition;
+            bool seen = false;
+            for (int e = 0; e < found; e++)
+            {
+                RdKafkaMessage* end = slots[ends[e]];
+                if (end->Topic == lastTopic && end->Partition == lastPartition)
+                {
+                    seen = true;
+                    break;
+                }
+            }
+
+            if (!seen)
+            {
+                if (found == ends.Length)
+                {
+                    Array.Resize(ref ends, found * 2);
+                }
+
+                ends[found++] = i;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>True when every owned slot holds a message (nothing moved out or destroyed since the fill). For invariant checks.</summary>
+    internal bool AllSlotsFilled()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            if (Slots[i] == null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     internal int Capacity { get; private set; }
 
     /// <summary>How many slots from 0 hold owned messages (or nulls).</summary>

@@ -10,7 +10,7 @@ namespace KafkaFast.Native;
 /// </summary>
 internal sealed unsafe class SafeTopicPartitionListHandle : SafeHandle
 {
-    private SafeTopicPartitionListHandle(RdKafkaTopicPartitionList* list) : base(IntPtr.Zero, ownsHandle: true)
+    private SafeTopicPartitionListHandle(RdKafkaTopicPartitionList* list, bool ownsHandle = true) : base(IntPtr.Zero, ownsHandle)
     {
         if (list == null)
         {
@@ -46,6 +46,38 @@ internal sealed unsafe class SafeTopicPartitionListHandle : SafeHandle
     /// <summary>Takes ownership of a list librdkafka returned; null becomes an empty list.</summary>
     internal static SafeTopicPartitionListHandle Own(RdKafkaTopicPartitionList* list) =>
         list == null ? Create(0) : new SafeTopicPartitionListHandle(list);
+
+    /// <summary>
+    /// A view of a list librdkafka lends to a callback (rebalance, commit result), which frees it after the callback:
+    /// use it only inside the callback. Null for a null list.
+    /// </summary>
+    internal static SafeTopicPartitionListHandle? Borrow(RdKafkaTopicPartitionList* list) =>
+        list == null ? null : new SafeTopicPartitionListHandle(list, ownsHandle: false);
+
+    /// <summary>Appends topic/partition with an offset and its leader epoch (-1: unknown).</summary>
+    internal void Add(string topic, int partition, long offset, int leaderEpoch)
+    {
+        RdKafkaTopicPartition* element = Add(topic, partition);
+        element->Offset = offset;
+        LibRdKafka.TopicPartitionSetLeaderEpoch(element, leaderEpoch);
+    }
+
+    /// <summary>The topic of element <paramref name="index"/>.</summary>
+    internal string TopicAt(int index) => TopicOf(this[index]);
+
+    /// <summary>True when an element carries an error.</summary>
+    internal bool AnyElementError()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            if (List->Elements[i].Err != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Appends topic/partition (librdkafka copies the name). No validation: callers check names and partitions first,

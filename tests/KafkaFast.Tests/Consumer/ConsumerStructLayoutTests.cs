@@ -1,4 +1,4 @@
-using KafkaFast.Consumer;
+using KafkaFast.Consumer.Engine;
 using KafkaFast.Native;
 
 namespace KafkaFast.Tests.Consumer;
@@ -37,6 +37,11 @@ public unsafe class ConsumerStructLayoutTests
         Assert.Equal(KafkaOffset.Unset, list[1].Offset); // librdkafka initializes to RD_KAFKA_OFFSET_INVALID
         Assert.Equal(-1, LibRdKafka.TopicPartitionGetLeaderEpoch(&list.List->Elements[1]));
         Assert.Equal([new TopicPartitionOffset("topic-a", 3, 42), new TopicPartitionOffset("topic-b", 0, KafkaOffset.Unset)],
-            TopicPartitionLists.ToOffsets(list.List));
+            TopicPartitionLists.ToOffsets(list));
+
+        // The safe Add used by the consumer sets offset and leader epoch in one go.
+        list.Add("topic-c", 1, 7, leaderEpoch: 5);
+        Assert.Equal(7, list[2].Offset);
+        Assert.Equal(5, LibRdKafka.TopicPartitionGetLeaderEpoch(&list.List->Elements[2]));
     }
 }

@@ -1,6 +1,6 @@
 using KafkaFast.Native;
 
-namespace KafkaFast.Consumer;
+namespace KafkaFast.Consumer.Engine;
 
 /// <summary>
 /// Recycles <see cref="ConsumedBatch"/> objects (and their native slot arrays) so a steady consume loop allocates
@@ -10,11 +10,11 @@ internal sealed class ConsumedBatchPool : IDisposable
 {
     internal const int MaxIdle = 16;
 
-    private readonly KafkaConsumer _consumer;
+    private readonly ConsumerEngine _engine;
     private readonly Stack<ConsumedBatch> _idle = new(MaxIdle);
     private bool _disposed;
 
-    internal ConsumedBatchPool(KafkaConsumer consumer) => _consumer = consumer;
+    internal ConsumedBatchPool(ConsumerEngine engine) => _engine = engine;
 
     internal ConsumedBatch Rent(int capacity)
     {
@@ -25,7 +25,7 @@ internal sealed class ConsumedBatchPool : IDisposable
             _idle.TryPop(out batch);
         }
 
-        batch ??= new ConsumedBatch(_consumer, this, new SafeMessageBatchHandle(_consumer.Handle, capacity, _consumer.LiveMessages));
+        batch ??= new ConsumedBatch(_engine, this, new SafeMessageBatchHandle(_engine.Handle, capacity, _engine.LiveMessages));
         batch.Rent(capacity);
         return batch;
     }

@@ -1,7 +1,6 @@
-using System.Runtime.InteropServices;
 using KafkaFast.Native;
 
-namespace KafkaFast.Consumer;
+namespace KafkaFast.Consumer.Engine;
 
 /// <summary>
 /// Topic name strings per rd_kafka_topic_t pointer, so a consumed message's topic costs no allocation. A pointer
@@ -9,7 +8,7 @@ namespace KafkaFast.Consumer;
 /// topic's current C string (a byte comparison) each time it is looked up; batches look up each distinct topic
 /// once per fill. Thread-safe (lookups happen when batches are filled, and from views of other threads).
 /// </summary>
-internal sealed unsafe class TopicNameCache
+internal sealed class TopicNameCache
 {
     private const int MaxEntries = 1024;
 
@@ -21,7 +20,7 @@ internal sealed unsafe class TopicNameCache
     /// <summary>The name of <paramref name="rkt"/>, which must be referenced by a live message (so its name is valid).</summary>
     internal string Get(nint rkt)
     {
-        ReadOnlySpan<byte> current = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(LibRdKafka.TopicName(rkt));
+        ReadOnlySpan<byte> current = RdKafkaMessageFields.TopicName(rkt);
         lock (_lock)
         {
             for (int i = 0; i < _count; i++)

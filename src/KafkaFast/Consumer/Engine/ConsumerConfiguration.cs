@@ -2,10 +2,10 @@ using System.Globalization;
 using KafkaFast.Configuration;
 using KafkaFast.Native;
 
-namespace KafkaFast.Consumer;
+namespace KafkaFast.Consumer.Engine;
 
 /// <summary>Turns validated <see cref="KafkaConsumerOptions"/> into an rd_kafka_conf_t.</summary>
-internal static unsafe class ConsumerConfiguration
+internal static class ConsumerConfiguration
 {
     /// <summary>Start of the private group id given to a consumer without a group.</summary>
     internal const string NoGroupPrefix = "kafkafast-no-group-";
@@ -84,13 +84,12 @@ internal static unsafe class ConsumerConfiguration
     /// <summary>rd_kafka_conf_set, throwing with librdkafka's reason; a secret value is never shown, even inside that reason.</summary>
     private static void Set(SafeConfigHandle conf, string name, string value, string setting, bool secret = false)
     {
-        byte* errstr = stackalloc byte[512];
-        if (LibRdKafka.ConfSet(conf, name, value, errstr, 512) == LibRdKafka.ConfOk)
+        string? reason = LibRdKafka.TrySetConf(conf, name, value);
+        if (reason is null)
         {
             return;
         }
 
-        string reason = LibRdKafka.Utf8(errstr);
         if (secret && value.Length > 0)
         {
             reason = reason.Replace(value, "***", StringComparison.Ordinal);
