@@ -26,6 +26,8 @@ internal struct MessageRecord
     internal const int StateCommitted = 1;
     /// <summary>Space to skip: an abandoned write (the serializer threw) or padding.</summary>
     internal const int StateSkip = 2;
+    /// <summary>Worker-only: delivered or failed, its report taken (written by the worker after the commit).</summary>
+    internal const int StateReported = 3;
 
     [FieldOffset(0)] public int State;
     [FieldOffset(4)] public int TotalSize;

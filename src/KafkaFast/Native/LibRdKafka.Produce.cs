@@ -26,6 +26,10 @@ internal static unsafe partial class LibRdKafka
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_message_status")]
     internal static partial int MessageStatus(RdKafkaMessage* message);
 
+    /// <summary>Microseconds from the produce call to now (for a delivery report: the message's whole time in librdkafka), or -1.</summary>
+    [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_message_latency")]
+    internal static partial long MessageLatency(RdKafkaMessage* message);
+
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_message_produce_errstr")]
     internal static partial byte* MessageProduceErrstr(RdKafkaMessage* message);
 }

@@ -38,6 +38,9 @@ public sealed partial class KafkaProducer : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>The engine behind this facade (tests reach internal settings and hooks through it).</summary>
+    internal ProducerEngine Engine => _engine;
+
     /// <summary>The options the producer was built with (do not change them afterwards).</summary>
     public KafkaProducerOptions Options => _engine.Options;
 

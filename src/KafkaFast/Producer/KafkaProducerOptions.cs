@@ -42,6 +42,16 @@ public sealed class KafkaProducerOptions
     /// <summary>Idempotent producer: no duplicates and no reordering on retries (enable.idempotence). Default true.</summary>
     public bool EnableIdempotence { get; set; } = true;
 
+    /// <summary>
+    /// The partition gate (with <see cref="EnableIdempotence"/> only): each partition is handed to librdkafka at
+    /// most one request's worth at a time, and the next only when every message handed before has its delivery
+    /// report; the rest waits, in order, in the producer's own memory. This keeps an idempotent librdkafka from
+    /// spinning a CPU core for a whole round trip whenever messages queue behind an in-flight request (against a
+    /// slow cluster: ~9 µs of CPU per message flat out, ~1 ms per message at 2,000 msgs/s), at the same throughput.
+    /// Default true; without idempotence there is no spin and the gate is not used. See docs/PRODUCER.md.
+    /// </summary>
+    public bool EnablePartitionGate { get; set; } = true;
+
     /// <summary>Batch compression (compression.type). Default none.</summary>
     public CompressionType Compression { get; set; } = CompressionType.None;
 
@@ -122,7 +132,7 @@ public sealed class KafkaProducerOptions
     {
         string properties = KafkaProperties.Describe(Properties);
         return $"BootstrapServers={BootstrapServers}, ClientId={ClientId}, MaxClients={MaxClients}, MemoryBudgetBytes={MemoryBudgetBytes}, " +
-               $"OverflowPolicy={OverflowPolicy}, Linger={Linger}, Acks={Acks}, EnableIdempotence={EnableIdempotence}, " +
+               $"OverflowPolicy={OverflowPolicy}, Linger={Linger}, Acks={Acks}, EnableIdempotence={EnableIdempotence}, EnablePartitionGate={EnablePartitionGate}, " +
                $"Compression={Compression}, Partitioner={Partitioner}, Properties=[{properties}]";
     }
 }

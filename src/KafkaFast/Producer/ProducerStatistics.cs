@@ -45,6 +45,12 @@ public sealed class ProducerStatistics
     /// <summary>librdkafka's latest statistics JSON per client (set statistics.interval.ms in Properties to get them).</summary>
     public IReadOnlyList<string?> LibrdkafkaStatistics { get; init; } = [];
 
+    /// <summary>
+    /// Partitions holding messages that have made no progress (no hand-off to librdkafka, no delivery report) for
+    /// over 5 seconds: an unreachable leader, a broker outage, or a stuck partition. Empty when all is well.
+    /// </summary>
+    public IReadOnlyList<StalledPartition> StalledPartitions { get; init; } = [];
+
     /// <summary>Total calls refused for any reason.</summary>
     public long RejectedTotal => Rejected.Values.Sum();
 

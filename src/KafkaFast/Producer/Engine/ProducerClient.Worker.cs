@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using KafkaFast.Buffers;
 using KafkaFast.Native;
@@ -5,9 +6,10 @@ using KafkaFast.Native;
 namespace KafkaFast.Producer.Engine;
 
 /// <summary>
-/// The worker side of a client: one dedicated thread that scans committed records in slab order, hands them to
-/// librdkafka in per-partition batches, takes delivery reports in batches (events API), frees slabs, and sleeps
-/// on an eventfd when idle. Every field in this file is touched by the worker thread only, unless noted.
+/// The worker side of a client: one dedicated thread that scans committed records in slab order into per-partition
+/// gates, hands them to librdkafka (ProducerClient.HandOff.cs), takes delivery reports in batches (events API),
+/// frees slabs, and sleeps on an eventfd when idle. Every field in this file is touched by the worker thread only,
+/// unless noted.
 /// </summary>
 internal sealed unsafe partial class ProducerClient
 {
@@ -30,15 +32,9 @@ internal sealed unsafe partial class ProducerClient
     private PaddedInt64 _failed;
 
     private Slab? _scanSlab;
-    private PartitionBatch?[]?[] _batches = [];
-    private readonly List<PartitionBatch> _listed = [];
-    private RdKafkaVu* _vus;
-    private int _vuCapacity;
 
-    /// <summary>Records librdkafka refused with QUEUE_FULL, in scan order; retried before scanning resumes.</summary>
-    private List<nint> _retry = [];
-    private List<nint> _retrying = [];
-    private bool _backpressure;
+    /// <summary>Slabs the scan has entered and that still hold unreported records (in scan order).</summary>
+    private readonly List<Slab> _liveSlabs = [];
 
     private Thread? _thread;
 
@@ -53,7 +49,7 @@ internal sealed unsafe partial class ProducerClient
 
     internal void Start()
     {
-        _batchPauseMs = _engine.Options.Linger >= TimeSpan.FromMilliseconds(1) ? 1 : 0;
+        _batchPauseMs = _policy.LingerMs >= 1 ? 1 : 0;
         _thread = new Thread(Run) { IsBackground = true, Name = $"KafkaFast producer {Index}" };
         _thread.UnsafeStart();
     }
@@ -90,10 +86,12 @@ internal sealed unsafe partial class ProducerClient
         int idleRounds = 0;
         while (true)
         {
-            int scanned = _backpressure ? (Retry() ? 1 : 0) : Scan();
+            long now = Stopwatch.GetTimestamp();
+            int scanned = Scan(now);
             bool progress = scanned > 0;
-            progress |= FlushListed();
             progress |= TakeEvents() > 0;
+            progress |= HandOffDue(Stopwatch.GetTimestamp());
+            Housekeeping(now);
 
             if (_engine.IsClosing)
             {
@@ -112,7 +110,7 @@ internal sealed unsafe partial class ProducerClient
             if (progress)
             {
                 idleRounds = 0;
-                if (scanned < ScanBudget && _batchPauseMs > 0 && !_engine.IsClosing)
+                if (scanned < ScanBudget && _batchPauseMs > 0 && !_engine.IsDraining)
                 {
                     // Caught up with the request threads: let a batch build up instead of chasing them record by
                     // record (which bounces the cache line being written between cores). Delivery reports still
@@ -127,12 +125,23 @@ internal sealed unsafe partial class ProducerClient
         }
     }
 
-    /// <summary>Hands committed records to librdkafka, in slab order, up to <see cref="ScanBudget"/>.</summary>
-    private int Scan()
+    /// <summary>Moves committed records, in slab order, into their partitions' gates, up to <see cref="ScanBudget"/>.</summary>
+    private int Scan(long now)
     {
-        Slab? slab = _scanSlab ??= Volatile.Read(ref _chainHead);
+        Slab? slab = _scanSlab;
+        if (slab is null)
+        {
+            slab = _scanSlab = Volatile.Read(ref _chainHead);
+            if (slab is null)
+            {
+                return 0;
+            }
+
+            _liveSlabs.Add(slab);
+        }
+
         int scanned = 0;
-        while (slab is not null && scanned < ScanBudget && !_backpressure)
+        while (scanned < ScanBudget)
         {
             long position = slab.ScanPosition;
             long sealedAt = Volatile.Read(ref slab.SealedLength);
@@ -146,6 +155,7 @@ internal sealed unsafe partial class ProducerClient
 
                 slab.FullyScanned = true;
                 _scanSlab = next;
+                _liveSlabs.Add(next);
                 ReleaseIfDone(slab);
                 slab = next;
                 continue;
@@ -167,7 +177,7 @@ internal sealed unsafe partial class ProducerClient
             {
                 slab.Outstanding++;
                 slab.BytesInFlight += record->TotalSize;
-                Dispatch(record);
+                Admit(record, now);
                 scanned++;
             }
 
@@ -175,204 +185,6 @@ internal sealed unsafe partial class ProducerClient
         }
 
         return scanned;
-    }
-
-    private void Dispatch(MessageRecord* record)
-    {
-        if (_backpressure)
-        {
-            _retry.Add((nint)record);
-            return;
-        }
-
-        TopicState topic = _engine.TopicAt(record->TopicIndex);
-        byte* key = (byte*)(record + 1);
-        byte* value = key + record->KeyLength;
-        if (record->NeedsSingleProduce)
-        {
-            PartitionBatch? pending = FindBatch(topic, record->Partition);
-            if (pending is { Count: > 0 })
-            {
-                FlushBatch(pending); // keep partition order: earlier batched records first
-            }
-
-            if (_backpressure)
-            {
-                _retry.Add((nint)record);
-                return;
-            }
-
-            ProduceSingle(topic, record, key, value);
-            return;
-        }
-
-        PartitionBatch batch = GetBatch(topic, record->Partition);
-        batch.Add(key, record->KeyLength, value, record->ValueLength, record);
-        if (!batch.Listed)
-        {
-            batch.Listed = true;
-            _listed.Add(batch);
-        }
-
-        if (batch.IsFull)
-        {
-            FlushBatch(batch);
-        }
-    }
-
-    private bool FlushListed()
-    {
-        try
-        {
-            return FlushListedCore();
-        }
-        finally
-        {
-            DispatchCompletions(); // awaiters of records librdkafka refused outright
-        }
-    }
-
-    private bool FlushListedCore()
-    {
-        bool any = false;
-        foreach (PartitionBatch batch in _listed)
-        {
-            any |= batch.Count > 0;
-            FlushBatch(batch);
-            batch.Listed = false;
-        }
-
-        _listed.Clear();
-        return any;
-    }
-
-    private void FlushBatch(PartitionBatch batch)
-    {
-        int count = batch.Count;
-        if (count == 0)
-        {
-            return;
-        }
-
-        batch.Count = 0;
-        if (_backpressure)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                _retry.Add((nint)batch.Items[i].Private);
-            }
-
-            return;
-        }
-
-        fixed (RdKafkaMessage* items = batch.Items)
-        {
-            int enqueued = LibRdKafka.ProduceBatch(batch.Topic.ClientTopics[Index], batch.Partition, 0, items, count);
-            if (enqueued == count)
-            {
-                return;
-            }
-
-            for (int i = 0; i < count; i++)
-            {
-                int err = items[i].Err;
-                if (err == 0)
-                {
-                    continue;
-                }
-
-                if (err == (int)KafkaErrorCode.QueueFull)
-                {
-                    // librdkafka's message cap is reached; space frees only as we destroy delivery reports.
-                    _backpressure = true;
-                    _retry.Add((nint)items[i].Private);
-                }
-                else
-                {
-                    FailRecord((MessageRecord*)items[i].Private, err, _engine.ErrorText(err), PersistenceStatus.NotPersisted, batch.Partition);
-                }
-            }
-        }
-    }
-
-    /// <summary>rd_kafka_produceva for a record with headers or a timestamp (librdkafka copies header values, not the value).</summary>
-    private void ProduceSingle(TopicState topic, MessageRecord* record, byte* key, byte* value)
-    {
-        int needed = 8 + record->HeaderCount;
-        if (needed > _vuCapacity)
-        {
-            _vus = (RdKafkaVu*)NativeMemory.Realloc(_vus, (nuint)(needed * sizeof(RdKafkaVu)));
-            _vuCapacity = needed;
-        }
-
-        int n = 0;
-        _vus[n++] = RdKafkaVu.OfPointer(RdKafkaVu.TopicHandle, (void*)topic.ClientTopics[Index]);
-        _vus[n++] = RdKafkaVu.OfInt32(RdKafkaVu.PartitionType, record->Partition);
-        _vus[n++] = RdKafkaVu.OfInt32(RdKafkaVu.MsgFlags, 0); // zero-copy: no F_COPY, no F_FREE
-        _vus[n++] = RdKafkaVu.OfMemory(RdKafkaVu.Value, value, (nuint)record->ValueLength);
-        if (record->KeyLength > 0)
-        {
-            _vus[n++] = RdKafkaVu.OfMemory(RdKafkaVu.Key, key, (nuint)record->KeyLength);
-        }
-
-        _vus[n++] = RdKafkaVu.OfPointer(RdKafkaVu.Opaque, record);
-        if (record->Timestamp != 0)
-        {
-            _vus[n++] = RdKafkaVu.OfInt64(RdKafkaVu.Timestamp, record->Timestamp);
-        }
-
-        byte* header = value + record->ValueLength;
-        for (int i = 0; i < record->HeaderCount; i++)
-        {
-            HeaderCodec.Read(ref header, out byte* name, out byte* headerValue, out int headerValueLength);
-            _vus[n++] = RdKafkaVu.OfHeader(name, headerValue, headerValueLength);
-        }
-
-        nint error = LibRdKafka.ProduceVa(_kafka, _vus, (nuint)n);
-        if (error == 0)
-        {
-            return;
-        }
-
-        (int code, string text) = LibRdKafka.TakeError(error);
-        if (code == (int)KafkaErrorCode.QueueFull)
-        {
-            _backpressure = true;
-            _retry.Add((nint)record);
-        }
-        else
-        {
-            FailRecord(record, code, text, PersistenceStatus.NotPersisted, record->Partition);
-        }
-    }
-
-    /// <summary>Re-dispatches records refused with QUEUE_FULL, in order; scanning resumes once all are taken.</summary>
-    private bool Retry()
-    {
-        if (_retry.Count == 0)
-        {
-            _backpressure = false;
-            return false;
-        }
-
-        (_retrying, _retry) = (_retry, _retrying);
-        _backpressure = false;
-        foreach (nint record in _retrying)
-        {
-            Dispatch((MessageRecord*)record);
-        }
-
-        int handed = _retrying.Count;
-        _retrying.Clear();
-        FlushListed();
-        if (_retry.Count == 0)
-        {
-            _backpressure = false;
-            return true;
-        }
-
-        _backpressure = true;
-        return _retry.Count < handed;
     }
 
     private int TakeEvents()
@@ -413,9 +225,13 @@ internal sealed unsafe partial class ProducerClient
         }
 
         DispatchCompletions();
-        if (taken > 0 && InFlight == 0)
+        if (taken > 0)
         {
-            _engine.OnClientDrained();
+            _queueFull = false; // librdkafka had room freed, if it was full
+            if (InFlight == 0)
+            {
+                _engine.OnClientDrained();
+            }
         }
 
         return taken;
@@ -445,6 +261,8 @@ internal sealed unsafe partial class ProducerClient
 
     private void TakeDeliveryReports(nint ev)
     {
+        long now = Stopwatch.GetTimestamp();
+        PartitionGate? previous = null;
         nuint count;
         while ((count = LibRdKafka.EventMessageArray(ev, _drMessages, DeliveryReportChunk)) > 0)
         {
@@ -452,6 +270,15 @@ internal sealed unsafe partial class ProducerClient
             {
                 RdKafkaMessage* message = _drMessages[i];
                 var record = (MessageRecord*)message->Private;
+                PartitionGate gate = GateOf(record);
+                if (gate != previous)
+                {
+                    ObserveLatency(gate, LibRdKafka.MessageLatency(message)); // the first report of a request: it waited longest
+                    previous = gate;
+                }
+
+                gate.Reported();
+                gate.LastProgress = now;
                 if (message->Err == 0)
                 {
                     Volatile.Write(ref _delivered.Value, _delivered.Value + 1);
@@ -490,8 +317,10 @@ internal sealed unsafe partial class ProducerClient
         ReleaseRecord(record);
     }
 
+    /// <summary>The record is reported (delivered or failed): marks it so and gives its slab space back once the slab is done.</summary>
     private void ReleaseRecord(MessageRecord* record)
     {
+        record->State = MessageRecord.StateReported;
         Slab slab = _arena.GetSlab(record->SlabIndex);
         slab.BytesInFlight -= record->TotalSize;
         if (--slab.Outstanding == 0)
@@ -504,6 +333,7 @@ internal sealed unsafe partial class ProducerClient
     {
         if (slab.FullyScanned && slab.Outstanding == 0)
         {
+            _liveSlabs.Remove(slab);
             slab.Reset();
             _arena.Return(slab);
             _engine.OnSlabFreed();
@@ -512,7 +342,7 @@ internal sealed unsafe partial class ProducerClient
 
     private void Idle(ref int idleRounds)
     {
-        if (idleRounds < ShallowIdleRounds || _backpressure)
+        if (idleRounds < ShallowIdleRounds || _queueFull)
         {
             // Shallow: a 1 ms poll. Request threads do not signal in this state, so a trickle of messages costs them nothing.
             idleRounds++;
@@ -522,7 +352,7 @@ internal sealed unsafe partial class ProducerClient
 
         Volatile.Write(ref _sleeping, 1);
         Interlocked.MemoryBarrier(); // Dekker with Publish: either it sees _sleeping = 1 or we see its commit
-        if (HasPendingRecord() || _engine.IsClosing || LibRdKafka.QueueLength(_mainQueue.DangerousGetHandle()) > 0)
+        if (HasPendingRecord() || _engine.IsClosing || _engine.IsDraining || LibRdKafka.QueueLength(_mainQueue.DangerousGetHandle()) > 0)
         {
             Volatile.Write(ref _sleeping, 0);
             idleRounds = 0;
@@ -554,7 +384,7 @@ internal sealed unsafe partial class ProducerClient
 
     /// <summary>Closing: every record up to the seal is scanned, handed over and reported.</summary>
     private bool IsDrained() =>
-        !HasPendingRecord() && IsScanAtSeal() && _retry.Count == 0 && InFlight == 0;
+        !HasPendingRecord() && IsScanAtSeal() && InFlight == 0;
 
     private bool IsScanAtSeal()
     {
@@ -576,33 +406,17 @@ internal sealed unsafe partial class ProducerClient
     {
         _ = LibRdKafka.Purge(_kafka, LibRdKafka.PurgeQueue | LibRdKafka.PurgeInFlight); // only fails for invalid flags
         const string NotSent = "purged at close: not handed to librdkafka before CloseTimeout";
-        foreach (nint record in _retry)
-        {
-            FailRecord((MessageRecord*)record, (int)KafkaErrorCode.PurgeQueue, NotSent, PersistenceStatus.NotPersisted, ((MessageRecord*)record)->Partition);
-        }
+        FailWaiting((int)KafkaErrorCode.PurgeQueue, NotSent);
 
-        _retry.Clear();
-        foreach (PartitionBatch batch in _listed)
+        // Every record still in the slabs goes straight to a failure instead of a gate.
+        while (true)
         {
-            for (int i = 0; i < batch.Count; i++)
+            Scan(Stopwatch.GetTimestamp());
+            if (!FailWaiting((int)KafkaErrorCode.PurgeQueue, NotSent))
             {
-                var record = (MessageRecord*)batch.Items[i].Private;
-                FailRecord(record, (int)KafkaErrorCode.PurgeQueue, NotSent, PersistenceStatus.NotPersisted, record->Partition);
+                break;
             }
-
-            batch.Count = 0;
-            batch.Listed = false;
         }
-
-        _listed.Clear();
-        _backpressure = true; // every record still in the slabs goes to _retry instead of librdkafka
-        Scan();
-        foreach (nint record in _retry)
-        {
-            FailRecord((MessageRecord*)record, (int)KafkaErrorCode.PurgeQueue, NotSent, PersistenceStatus.NotPersisted, ((MessageRecord*)record)->Partition);
-        }
-
-        _retry.Clear();
 
         DispatchCompletions();
         long until = Environment.TickCount64 + 5000;
@@ -626,6 +440,11 @@ internal sealed unsafe partial class ProducerClient
             _engine.OnMessagesLostAtShutdown(this, lost);
         }
 
+        foreach (PartitionGate gate in _allGates)
+        {
+            gate.Dispose();
+        }
+
         _engine.ReleaseTopicHandles(Index);
         _mainQueue.Dispose();
         Kafka.Dispose(); // rd_kafka_destroy; then releases its hold on the slab memory
@@ -633,19 +452,5 @@ internal sealed unsafe partial class ProducerClient
         NativeMemory.Free(_drMessages);
         NativeMemory.Free(_vus);
         _vus = null;
-    }
-
-    private PartitionBatch? FindBatch(TopicState topic, int partition) =>
-        topic.Index < _batches.Length ? _batches[topic.Index]?[partition] : null;
-
-    private PartitionBatch GetBatch(TopicState topic, int partition)
-    {
-        if (topic.Index >= _batches.Length)
-        {
-            Array.Resize(ref _batches, Math.Max(topic.Index + 1, _batches.Length * 2));
-        }
-
-        PartitionBatch?[] byPartition = _batches[topic.Index] ??= new PartitionBatch?[topic.PartitionCount];
-        return byPartition[partition] ??= new PartitionBatch(topic, partition);
     }
 }

@@ -42,6 +42,7 @@ internal sealed unsafe partial class ProducerClient
     {
         _engine = engine;
         _arena = engine.Arena;
+        _policy = engine.HandOff;
         Index = index;
         Kafka = kafka;
         _kafka = kafka.DangerousGetHandle();

@@ -34,6 +34,7 @@ internal sealed partial class ProducerEngine
     private long _failuresDropped;
     private long _purgedAtClose;
     private int _fatalCode;
+    private int _flushers;
     private string? _fatalReason;
 
     internal ProducerEngine(KafkaProducerOptions options, ILoggerFactory? loggerFactory)
@@ -49,6 +50,7 @@ internal sealed partial class ProducerEngine
             for (int i = 0; i < configs.Length; i++)
             {
                 configs[i] = BuildConfig(options, i);
+                HandOff = HandOffPolicy.Read(configs[i], options.EnablePartitionGate);
             }
 
             // Read back what librdkafka will use, pass-through properties included.
@@ -116,6 +118,15 @@ internal sealed partial class ProducerEngine
 
     internal int MessageMaxBytes { get; }
 
+    /// <summary>
+    /// A partition that holds messages and has made no progress (no hand-off, no delivery report) for this long is
+    /// reported in <see cref="ProducerStatistics.StalledPartitions"/>. 5 s; tests shorten it.
+    /// </summary>
+    internal TimeSpan StallThreshold { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How workers hand records to librdkafka (the partition gate), from the effective configuration.</summary>
+    internal HandOffPolicy HandOff { get; } = null!;
+
     internal DeliveryCompletionPool Completions { get; } = new();
 
     /// <summary>Pulsed when a slab is freed: budget waiters retry.</summary>
@@ -131,6 +142,9 @@ internal sealed partial class ProducerEngine
     internal bool CloseDeadlinePassed => Environment.TickCount64 >= Volatile.Read(ref _closeDeadline);
 
     internal bool IsFatal => Volatile.Read(ref _fatalCode) != 0;
+
+    /// <summary>A flush or close is waiting: gates hand over at once instead of lingering.</summary>
+    internal bool IsDraining => Volatile.Read(ref _flushers) > 0 || IsClosing;
 
     private static SafeConfigHandle BuildConfig(KafkaProducerOptions options, int index)
     {
@@ -239,6 +253,12 @@ internal sealed partial class ProducerEngine
             byError = new Dictionary<KafkaErrorCode, long>(_failedByError);
         }
 
+        var stalled = new List<StalledPartition>();
+        foreach (ProducerClient client in _clients)
+        {
+            stalled.AddRange(client.StalledPartitions);
+        }
+
         var rejected = new Dictionary<ProduceRejectReason, long>();
         foreach (ProduceRejectReason reason in Enum.GetValues<ProduceRejectReason>())
         {
@@ -259,11 +279,25 @@ internal sealed partial class ProducerEngine
             IsFatal = IsFatal,
             FatalReason = _fatalReason,
             LibrdkafkaStatistics = [.. _statistics],
+            StalledPartitions = stalled,
         };
     }
 
     /// <summary>Waits until nothing is in flight (including messages accepted meanwhile) or the timeout passes.</summary>
     internal async ValueTask<long> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _flushers);
+        try
+        {
+            return await FlushCoreAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _flushers);
+        }
+    }
+
+    private async ValueTask<long> FlushCoreAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (true)
