@@ -32,9 +32,26 @@ public class BenchConsumeTests
         Assert.Contains("| CPU per message (process) |", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 300_000)]
+    public async Task Bench_consume_sizes_the_embedded_topic_so_no_message_is_dropped()
+    {
+        // 1000 x 100 KB = 95 MiB: more than 16 partitions of 5 MiB keep (the old default lost the oldest and waited for them).
+        var result = await Cli.RunAsync("", "bench", "consume", "-n", "1000", "-s", "100000");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("| messages consumed | 1,000 ", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1_000_000, 100, 32)] // the defaults: 132 MB of records (generously counted) over 4 MiB each
+    [InlineData(20_000, 100, 16)]
+    [InlineData(1000, 100_000, 24)]
+    public void The_default_partition_count_fits_the_messages_in_what_embedded_partitions_keep(long messages, int size, int partitions) =>
+        Assert.Equal(partitions, Commands.BenchConsumeCommand.EmbeddedPartitions(messages, size, requested: 0, noFill: false));
+
     [Theory]
     [InlineData("bench", "consume", "-n", "0")]
     [InlineData("bench", "consume", "--batch", "0")]
+    [InlineData("bench", "consume", "-n", "1000", "-s", "100000", "--partitions", "4")]
     public async Task Bad_bench_consume_arguments_exit_2(params string[] args) =>
         Assert.Equal(2, (await Cli.RunAsync("", args)).ExitCode);
 }

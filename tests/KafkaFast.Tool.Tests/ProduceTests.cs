@@ -38,40 +38,22 @@ public class ProduceTests
         Assert.All(seen.GroupBy(s => s.Key), g => Assert.Single(g.Select(s => s.Partition).Distinct()));
     }
 
-    [Fact]
+    [Fact(Timeout = 180_000)]
     public async Task Failed_deliveries_give_a_summary_and_exit_code_1()
     {
         using var cluster = new KafkaMockCluster(1);
         cluster.CreateTopic("down", 1);
-        string bootstrap = cluster.BootstrapServers;
-        var run = Task.Run(async () =>
-        {
-            await Task.Delay(1500); // the producer has the topic's metadata by now
-            cluster.SetBrokerDown(1);
-        });
-        using var slowInput = new SlowReader(["a", "b", "c"], TimeSpan.FromSeconds(2));
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = await KafkaFastCli.RunAsync(["produce", "-b", bootstrap, "-t", "down", "-X", "message.timeout.ms=1000"], slowInput, output, error);
-        await run;
-        Assert.Equal(1, code);
-        Assert.Contains("3 failed", error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("MessageTimedOut", error.ToString(), StringComparison.Ordinal);
-    }
+        using KafkafastProcess produce = KafkafastProcess.Start("produce", "-b", cluster.BootstrapServers, "-t", "down", "-X", "message.timeout.ms=1000");
 
-    /// <summary>Gives its lines only after a delay, so the test can break the cluster in between.</summary>
-    private sealed class SlowReader(string[] lines, TimeSpan delay) : TextReader
-    {
-        private int _next;
+        // Once the producer has the topic's metadata (it says so), the broker goes down; then the lines arrive.
+        await produce.WaitForErrorTextAsync("% producing to 'down' (1 partitions)");
+        cluster.SetBrokerDown(1);
+        await produce.Input.WriteAsync("a\nb\nc\n"u8.ToArray());
+        produce.CloseInput();
+        var result = await produce.WaitAsync();
 
-        public override async ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken)
-        {
-            if (_next == 0)
-            {
-                await Task.Delay(delay, cancellationToken);
-            }
-
-            return _next < lines.Length ? lines[_next++] : null;
-        }
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("0 delivered, 3 failed", result.Error, StringComparison.Ordinal);
+        Assert.Contains("3 failed: MessageTimedOut", result.Error, StringComparison.Ordinal);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using KafkaFast.Consumer;
 using KafkaFast.Measurement;
+using KafkaFast.Mock;
 using KafkaFast.Producer;
 
 namespace KafkaFast.Tool.Commands;
@@ -16,7 +17,11 @@ internal static class BenchConsumeCommand
         var count = new Option<long>("--messages", "-n") { Description = "Messages to consume", DefaultValueFactory = _ => 1_000_000 };
         var size = new Option<int>("--size", "-s") { Description = "Value size in bytes when filling", DefaultValueFactory = _ => 100 };
         var batch = new Option<int>("--batch") { Description = "Messages per ConsumeBatch call at most", DefaultValueFactory = _ => 1000 };
-        var partitions = new Option<int>("--partitions") { Description = "Partitions of the topic (embedded cluster only)", DefaultValueFactory = _ => 16 };
+        var partitions = new Option<int>("--partitions")
+        {
+            Description = "Partitions of the topic (embedded cluster only). Default: 16, or as many as the messages need (each embedded partition keeps 5 MiB)",
+            DefaultValueFactory = _ => 0,
+        };
         var noFill = new Option<bool>("--no-fill") { Description = "Consume what the topic already holds (from the beginning)" };
         count.Validators.Add(r =>
         {
@@ -25,7 +30,7 @@ internal static class BenchConsumeCommand
                 r.AddError("--messages must be at least 1");
             }
         });
-        foreach ((Option<int> option, int min, int max) in new[] { (size, 0, 1_000_000), (batch, 1, KafkaConsumer.MaxBatchSize), (partitions, 1, 10_000) })
+        foreach ((Option<int> option, int min, int max) in new[] { (size, 0, 1_000_000), (batch, 1, KafkaConsumer.MaxBatchSize), (partitions, 0, 10_000) })
         {
             option.Validators.Add(r =>
             {
@@ -50,7 +55,11 @@ internal static class BenchConsumeCommand
             using ClusterConnection cluster = ClusterConnection.Open(parsed.GetValue(connection.Bootstrap), console);
             string topicName = parsed.GetValue(topic)!;
             long n = parsed.GetValue(count);
-            cluster.EnsureTopic(topicName, parsed.GetValue(partitions));
+            if (cluster.IsEmbedded)
+            {
+                cluster.EnsureTopic(topicName, EmbeddedPartitions(n, parsed.GetValue(size), parsed.GetValue(partitions), parsed.GetValue(noFill)));
+            }
+
             cluster.Embedded?.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
             if (!parsed.GetValue(noFill))
             {
@@ -74,6 +83,36 @@ internal static class BenchConsumeCommand
         return command;
     }
 
+    /// <summary>
+    /// Bytes one filled message takes in a partition's log: value, 8-byte key, and the record's framing (length,
+    /// attributes, timestamp and offset deltas, key and value lengths, header count), generously.
+    /// </summary>
+    internal static long RecordBytes(int valueSize) => valueSize + 8 + 24;
+
+    /// <summary>
+    /// The partition count on the embedded cluster: the one asked for, or by default 16 or as many as it takes for
+    /// every message to fit in 80% of what each embedded partition keeps (the mock drops the oldest batches beyond
+    /// that, and the benchmark would wait for messages that are gone). Too few partitions asked for is a usage error.
+    /// </summary>
+    internal static int EmbeddedPartitions(long messages, int valueSize, int requested, bool noFill)
+    {
+        long perPartition = KafkaMockCluster.PartitionRetentionBytes * 8 / 10;
+        long needed = Math.Max(1, (messages * RecordBytes(valueSize) + perPartition - 1) / perPartition);
+        if (requested == 0)
+        {
+            return (int)Math.Clamp(Math.Max(16, needed), 1, 10_000);
+        }
+
+        if (!noFill && requested < needed)
+        {
+            throw new UsageException(
+                $"--partitions {requested} is too few for {messages} messages of {valueSize} bytes on the embedded cluster: each partition keeps " +
+                $"{KafkaMockCluster.PartitionRetentionBytes / (1024 * 1024)} MiB, so at least {needed} partitions are needed (or fewer messages, or -b for real brokers)");
+        }
+
+        return requested;
+    }
+
     private static async Task FillAsync(string bootstrap, Dictionary<string, string> properties, string topic, long count, int size, ToolConsole console)
     {
         var options = new KafkaProducerOptions { BootstrapServers = bootstrap };
@@ -88,7 +127,8 @@ internal static class BenchConsumeCommand
         console.Error.WriteLine($"% filling {topic} with {count} messages of {size} bytes (not measured)");
         for (long i = 0; i < count; i++)
         {
-            while (!producer.TryProduce(target, BitConverter.GetBytes(i), payload))
+            // Round robin: every partition gets its share, so the partition count sized for them holds them all.
+            while (!producer.TryProduce(target, BitConverter.GetBytes(i), payload, partition: (int)(i % target.PartitionCount)))
             {
                 await producer.FlushAsync(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
             }

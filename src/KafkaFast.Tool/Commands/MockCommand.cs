@@ -43,6 +43,8 @@ internal static class MockCommand
 
             console.Out.WriteLine(cluster.BootstrapServers);
             console.Out.Flush();
+            console.Error.WriteLine($"% each partition keeps its newest {KafkaMockCluster.PartitionRetentionBytes / (1024 * 1024)} MiB of messages; older ones are dropped, as by retention");
+            console.Error.WriteLine("% topics: 'kafkafast mock -t name:partitions' (the embedded brokers cannot create topics on request); producers create missing topics with 4 partitions");
             console.Error.WriteLine("% running; Ctrl+C to stop");
             try
             {

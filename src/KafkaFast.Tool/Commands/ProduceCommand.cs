@@ -2,36 +2,54 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
 using KafkaFast.Producer;
+using KafkaFast.Tool.Io;
 
 namespace KafkaFast.Tool.Commands;
 
-/// <summary>kafkafast produce: lines from files or stdin to a topic, kcat style; a summary at the end, exit 1 if anything failed.</summary>
+/// <summary>
+/// kafkafast produce: messages from standard input or files to a topic, byte for byte, kcat style: delimited (-D,
+/// newline by default; -K splits key from value) or length-prefixed (binary payloads); each file is one message
+/// unless -l. A summary at the end; exit 1 if anything failed.
+/// </summary>
 internal static class ProduceCommand
 {
     internal static Command Create(ToolConsole console)
     {
         var connection = new ConnectionOptions();
         var topic = new Option<string>("--topic", "-t") { Description = "Topic to produce to", Required = true };
-        var keyDelimiter = new Option<string?>("--key-delimiter", "-K") { Description = "Split each line into key and value at the first occurrence of this delimiter" };
+        var keyDelimiter = new Option<string?>("--key-delimiter", "-K") { Description = "Split each message into key and value at the first occurrence of this delimiter (escapes: \\n \\r \\t \\0 \\\\ \\xNN); a message without it has a null key" };
+        var fixedKey = new Option<string?>("--key", "-k") { Description = "The key of every message that has none of its own (UTF-8, escapes as -K)" };
+        var delimiter = new Option<string>("--delimiter", "-D") { Description = "Message delimiter (escapes as -K). Default \\n: one message per line, \\r kept", DefaultValueFactory = _ => "\\n" };
+        var lengthPrefixed = new Option<bool>("--length-prefixed") { Description = "Binary input: each message is a 4-byte big-endian signed length, then that many bytes (-1: a null value). For Avro/Protobuf streams" };
+        var lines = new Option<bool>("--lines", "-l") { Description = "Read files like standard input (delimited); without it each file is one message" };
+        var nulls = new Option<bool>("--null-empty", "-Z") { Description = "Send an empty key or value (after -K splits it) as null: a null value is a tombstone" };
         var headers = new Option<string[]>("--header", "-H") { Description = "A header for every message, name=value (repeatable)", Arity = ArgumentArity.ZeroOrMore };
         var partition = new Option<int>("--partition", "-p") { Description = "Partition (default: the partitioner's choice)", DefaultValueFactory = _ => KafkaPartition.Any };
-        var files = new Argument<string[]>("files") { Description = "Files to read lines from ('-' or none: standard input)", Arity = ArgumentArity.ZeroOrMore };
+        var files = new Argument<string[]>("files") { Description = "Files to produce ('-' or none: standard input)", Arity = ArgumentArity.ZeroOrMore };
 
-        var command = new Command("produce", "Produce lines (from files or standard input) to a topic; one message per line.");
+        var command = new Command("produce", "Produce messages from standard input (one per line by default) or files (one per file) to a topic, byte for byte.");
         connection.AddTo(command);
-        command.Options.Add(topic);
-        command.Options.Add(keyDelimiter);
-        command.Options.Add(headers);
-        command.Options.Add(partition);
+        foreach (Option option in new Option[] { topic, keyDelimiter, fixedKey, delimiter, lengthPrefixed, lines, nulls, headers, partition })
+        {
+            command.Options.Add(option);
+        }
+
         command.Arguments.Add(files);
         command.SetAction(async (parsed, cancellationToken) =>
         {
             Dictionary<string, string> properties = connection.ParseProperties(parsed);
             KafkaHeader[] messageHeaders = ParseHeaders(parsed.GetValue(headers) ?? []);
-            string? delimiter = parsed.GetValue(keyDelimiter);
-            if (delimiter is { Length: 0 })
+            bool binary = parsed.GetValue(lengthPrefixed);
+            byte[]? keySeparator = parsed.GetValue(keyDelimiter) is { } k ? Escapes.Parse(k, "--key-delimiter") : null;
+            byte[] messageDelimiter = Escapes.Parse(parsed.GetValue(delimiter)!, "--delimiter");
+            if (keySeparator is { Length: 0 } || messageDelimiter.Length == 0)
             {
-                throw new UsageException("--key-delimiter must not be empty");
+                throw new UsageException(keySeparator is { Length: 0 } ? "--key-delimiter must not be empty" : "--delimiter must not be empty");
+            }
+
+            if (binary && keySeparator is not null)
+            {
+                throw new UsageException("--key-delimiter splits delimited messages; with --length-prefixed use --key for a key");
             }
 
             string[] inputs = parsed.GetValue(files) is { Length: > 0 } f ? f : ["-"];
@@ -43,6 +61,9 @@ internal static class ProduceCommand
                 }
             }
 
+            var framing = new Framing(binary ? null : messageDelimiter, keySeparator,
+                parsed.GetValue(fixedKey) is { } fixedText ? Escapes.Parse(fixedText, "--key") : null, parsed.GetValue(nulls));
+
             using ClusterConnection cluster = ClusterConnection.Open(parsed.GetValue(connection.Bootstrap), console);
             var options = new KafkaProducerOptions { BootstrapServers = cluster.BootstrapServers };
             foreach ((string key, string value) in properties)
@@ -52,12 +73,23 @@ internal static class ProduceCommand
 
             await using var producer = new KafkaProducer(options);
             KafkaTopic target = producer.GetTopic(parsed.GetValue(topic)!);
-            int chosenPartition = parsed.GetValue(partition);
-            var run = new ProduceRun(producer, target, messageHeaders, chosenPartition, delimiter, console);
+            console.Error.WriteLine($"% producing to '{target.Name}' ({target.PartitionCount} partitions) at {cluster.BootstrapServers}");
+            var run = new ProduceRun(producer, target, messageHeaders, parsed.GetValue(partition), framing, console);
             foreach (string file in inputs)
             {
-                using TextReader reader = file == "-" ? console.In : new StreamReader(file, Encoding.UTF8);
-                await run.ProduceLinesAsync(reader, cancellationToken).ConfigureAwait(false);
+                if (file == "-")
+                {
+                    await run.ProduceStreamAsync(console.Input, "standard input", cancellationToken).ConfigureAwait(false);
+                }
+                else if (parsed.GetValue(lines) || binary)
+                {
+                    await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+                    await run.ProduceStreamAsync(stream, file, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await run.ProduceFileAsync(file, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             return await run.FinishAsync().ConfigureAwait(false);
@@ -77,44 +109,39 @@ internal static class ProduceCommand
             return new KafkaHeader(spec[..equals], Encoding.UTF8.GetBytes(spec[(equals + 1)..]));
         }).ToArray();
 
+    /// <summary>How input bytes become messages.</summary>
+    /// <param name="Delimiter">Between messages; null: length-prefixed.</param>
+    /// <param name="KeySeparator">Between key and value inside a message; null: no key in the message.</param>
+    /// <param name="FixedKey">The key of messages without one of their own.</param>
+    /// <param name="EmptyIsNull">-Z: an empty key or value (once split) is null.</param>
+    private sealed record Framing(byte[]? Delimiter, byte[]? KeySeparator, byte[]? FixedKey, bool EmptyIsNull);
+
     /// <summary>State of one produce command: counts, progress line, final summary.</summary>
-    private sealed class ProduceRun(KafkaProducer producer, KafkaTopic topic, KafkaHeader[] headers, int partition, string? delimiter, ToolConsole console)
+    private sealed class ProduceRun(KafkaProducer producer, KafkaTopic topic, KafkaHeader[] headers, int partition, Framing framing, ToolConsole console)
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private long _lines;
+        private long _messages;
         private long _nextProgress = 1000;
 
-        internal async Task ProduceLinesAsync(TextReader reader, CancellationToken cancellationToken)
+        internal async Task ProduceStreamAsync(Stream input, string source, CancellationToken cancellationToken)
         {
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            var reader = new MessageReader(input, framing.Delimiter, source);
+            while (await reader.ReadNextAsync(cancellationToken).ConfigureAwait(false))
             {
-                ReadOnlyMemory<char> key = default, value = line.AsMemory();
-                if (delimiter is not null)
+                if (!TrySend(reader.Current, reader.CurrentIsNull, source))
                 {
-                    int at = line.IndexOf(delimiter, StringComparison.Ordinal);
-                    if (at >= 0)
-                    {
-                        key = line.AsMemory(0, at);
-                        value = line.AsMemory(at + delimiter.Length);
-                    }
+                    await SendWhenSpaceAsync(Split(reader.Current, reader.CurrentIsNull), cancellationToken).ConfigureAwait(false);
                 }
+            }
+        }
 
-                if (!producer.TryProduce(topic, key.Span, value.Span, headers, partition))
-                {
-                    // Budget full: wait for space instead of dropping a line.
-                    var message = new ProducerMessage(Encoding.UTF8.GetBytes(key.ToArray()), Encoding.UTF8.GetBytes(value.ToArray())) { Headers = headers, Partition = partition };
-                    while (!await producer.EnqueueAsync(topic, message, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false))
-                    {
-                    }
-                }
-
-                _lines++;
-                if (_clock.ElapsedMilliseconds >= _nextProgress)
-                {
-                    _nextProgress = _clock.ElapsedMilliseconds + 1000;
-                    ProducerStatistics s = producer.GetStatistics();
-                    console.Error.WriteLine($"% {_lines} lines read, {s.Delivered} delivered, {s.Failed} failed, {s.InFlight} in flight");
-                }
+        /// <summary>A whole file as one message (kcat without -l): e.g. one Avro or Protobuf record.</summary>
+        internal async Task ProduceFileAsync(string file, CancellationToken cancellationToken)
+        {
+            byte[] content = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
+            if (!TrySend(content, isNull: false, file))
+            {
+                await SendWhenSpaceAsync(Split(content, isNull: false), cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -122,13 +149,94 @@ internal static class ProduceCommand
         {
             long left = await producer.FlushAsync(producer.Options.MessageTimeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             ProducerStatistics s = producer.GetStatistics();
-            console.Error.WriteLine($"% {s.Delivered} delivered, {s.Failed} failed{(left > 0 ? $", {left} still in flight" : "")} ({_lines} lines, {_clock.Elapsed.TotalSeconds:0.00} s)");
+            console.Error.WriteLine($"% {s.Delivered} delivered, {s.Failed} failed{(left > 0 ? $", {left} still in flight" : "")} ({_messages} messages, {_clock.Elapsed.TotalSeconds:0.00} s)");
             foreach ((KafkaErrorCode code, long count) in s.FailedByError.OrderByDescending(e => e.Value))
             {
                 console.Error.WriteLine($"%   {count} failed: {code}");
             }
 
             return s.Failed == 0 && left == 0 ? 0 : 1;
+        }
+
+        /// <summary>Produces without waiting; false when the budget is full (the caller waits for space).</summary>
+        private bool TrySend(ReadOnlySpan<byte> message, bool isNull, string source)
+        {
+            (int keyStart, int keyLength, bool keyIsNull, int valueStart, bool valueIsNull) = Locate(message, isNull);
+            ReadOnlySpan<byte> key = keyIsNull ? framing.FixedKey : message.Slice(keyStart, keyLength);
+            ReadOnlySpan<byte> value = message[valueStart..];
+            ThrowIfUnsupported(key.IsEmpty && !(keyIsNull && framing.FixedKey is null), valueIsNull, source);
+            if (!producer.TryProduce(topic, key, value, headers, partition))
+            {
+                return false;
+            }
+
+            Produced();
+            return true;
+        }
+
+        private async ValueTask SendWhenSpaceAsync(ProducerMessage message, CancellationToken cancellationToken)
+        {
+            while (!await producer.EnqueueAsync(topic, message, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false))
+            {
+                // Budget full: wait for space rather than drop a message.
+            }
+
+            Produced();
+        }
+
+        private ProducerMessage Split(ReadOnlySpan<byte> message, bool isNull)
+        {
+            (int keyStart, int keyLength, bool keyIsNull, int valueStart, _) = Locate(message, isNull);
+            byte[] key = keyIsNull ? framing.FixedKey ?? [] : message.Slice(keyStart, keyLength).ToArray();
+            return new ProducerMessage(key, message[valueStart..].ToArray()) { Headers = headers, Partition = partition };
+        }
+
+        /// <summary>Where key and value lie in a message (kcat's rules), and which of them is null.</summary>
+        private (int KeyStart, int KeyLength, bool KeyIsNull, int ValueStart, bool ValueIsNull) Locate(ReadOnlySpan<byte> message, bool isNull)
+        {
+            if (framing.KeySeparator is null || isNull)
+            {
+                return (0, 0, true, 0, isNull || (framing.EmptyIsNull && message.IsEmpty));
+            }
+
+            int at = message.IndexOf(framing.KeySeparator);
+            if (at < 0)
+            {
+                return (0, 0, true, 0, framing.EmptyIsNull && message.IsEmpty); // no separator: no key (kcat)
+            }
+
+            int valueStart = at + framing.KeySeparator.Length;
+            return (0, at, framing.EmptyIsNull && at == 0, valueStart, framing.EmptyIsNull && valueStart == message.Length);
+        }
+
+        /// <summary>
+        /// KafkaProducer cannot yet send an empty (non-null) key (it sends it as null) nor a null value (tombstone):
+        /// refuse such input by name rather than change it silently. Lifted when the producer distinguishes them (issue 13).
+        /// </summary>
+        private void ThrowIfUnsupported(bool emptyKey, bool nullValue, string source)
+        {
+            if (emptyKey)
+            {
+                throw new CommandFailedException(
+                    $"{source}, message {_messages + 1}: an empty key (not null) cannot be produced yet: KafkaProducer sends an empty key as null. Use -Z to send it as null on purpose.");
+            }
+
+            if (nullValue)
+            {
+                throw new CommandFailedException(
+                    $"{source}, message {_messages + 1}: a null value (tombstone) cannot be produced yet: KafkaProducer has no tombstones so far (issue 13).");
+            }
+        }
+
+        private void Produced()
+        {
+            _messages++;
+            if (_clock.ElapsedMilliseconds >= _nextProgress)
+            {
+                _nextProgress = _clock.ElapsedMilliseconds + 1000;
+                ProducerStatistics s = producer.GetStatistics();
+                console.Error.WriteLine($"% {_messages} messages read, {s.Delivered} delivered, {s.Failed} failed, {s.InFlight} in flight");
+            }
         }
     }
 }

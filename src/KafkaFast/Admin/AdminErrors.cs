@@ -23,7 +23,7 @@ internal static class AdminErrors
 
         string failures = string.Join("; ", failed.Select(f => $"'{f.Name}': {Name((int)f.Error)}: {f.Reason}"));
         string scope = items.Count == 1 ? string.Empty : $" ({failed.Length} of {items.Count} failed)";
-        string hint = failed.Any(f => f.Error == KafkaErrorCode.UnsupportedFeature) ? Hint(request, new AdminNativeError((int)KafkaErrorCode.UnsupportedFeature, string.Empty)) : string.Empty;
+        string hint = failed.Select(f => Hint(request, new AdminNativeError((int)f.Error, f.Reason))).FirstOrDefault(h => h.Length > 0) ?? string.Empty;
         throw new KafkaAdminException(request.Operation, failed[0].Error, $"{request.Operation} failed{scope}: {failures}{hint}", items);
     }
 
@@ -43,6 +43,9 @@ internal static class AdminErrors
             " (no answer before the request timeout: is the cluster reachable? KafkaAdminClientOptions.RequestTimeout sets how long to wait)",
         KafkaErrorCode.UnsupportedFeature =>
             $" (the broker does not support {request.Operation}; librdkafka's embedded mock cluster does not)",
+        KafkaErrorCode.UnknownMemberId or KafkaErrorCode.RebalanceInProgress when request.Operation == "AlterConsumerGroupOffsets" =>
+            " (the group is not empty: its committed offsets can only be changed while no consumer is a member; stop them, and wait for their session timeout if they did not leave. " +
+            "librdkafka's embedded mock cluster refuses it for every group a consumer has ever joined)",
         _ => string.Empty,
     };
 }

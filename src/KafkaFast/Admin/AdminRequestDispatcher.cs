@@ -152,24 +152,35 @@ internal sealed class AdminRequestDispatcher : IDisposable
         }
     }
 
-    /// <summary>Runs on the thread pool when the queue has events: takes them all.</summary>
-    private void Drain()
+    /// <summary>
+    /// Runs on the thread pool when the queue has events: takes them all. The first call may come before the
+    /// constructor has returned (events can wait already), hence the queue as an argument. Never throws: an exception
+    /// here would end the process.
+    /// </summary>
+    private void Drain(AdminEventQueue queue)
     {
-        _queue.BeginDrain();
-        while (_queue.TryTake(out SafeEventHandle? ev))
+        try
         {
-            using (ev)
+            queue.BeginDrain();
+            while (queue.TryTake(out SafeEventHandle? ev))
             {
-                try
+                using (ev)
                 {
-                    Dispatch(ev!);
-                }
-                catch (Exception e)
-                {
-                    // Reading one event must not stop the others from being served.
-                    AdminLog.DispatchFailed(_logger, e);
+                    try
+                    {
+                        Dispatch(ev!);
+                    }
+                    catch (Exception e)
+                    {
+                        // Reading one event must not stop the others from being served.
+                        AdminLog.DispatchFailed(_logger, e);
+                    }
                 }
             }
+        }
+        catch (Exception e)
+        {
+            AdminLog.DispatchFailed(_logger, e);
         }
     }
 

@@ -37,6 +37,13 @@ public sealed unsafe class KafkaMockCluster : IDisposable
         BootstrapServers = LibRdKafka.Utf8(LibRdKafka.MockClusterBootstraps(_cluster));
     }
 
+    /// <summary>
+    /// How many bytes of messages each partition keeps: beyond 5 MiB of record batches (or 100,000 batches)
+    /// librdkafka's mock broker drops the partition's oldest batches, as retention would. Size partitions (or read
+    /// while writing) so that what a consumer must see fits.
+    /// </summary>
+    public const long PartitionRetentionBytes = 5L * 1024 * 1024;
+
     /// <summary>How many brokers the cluster has (ids 1..BrokerCount).</summary>
     public int BrokerCount { get; }
 

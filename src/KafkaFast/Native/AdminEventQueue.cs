@@ -16,10 +16,10 @@ internal sealed unsafe class AdminEventQueue : IDisposable
 {
     private readonly SafeKafkaHandle _rk;
     private readonly SafeQueueHandle _queue;
-    private readonly Action _ready;
+    private readonly Action<AdminEventQueue> _ready;
     private int _scheduled;
 
-    private AdminEventQueue(SafeKafkaHandle rk, SafeQueueHandle queue, Action ready)
+    private AdminEventQueue(SafeKafkaHandle rk, SafeQueueHandle queue, Action<AdminEventQueue> ready)
     {
         _rk = rk;
         _queue = queue;
@@ -32,9 +32,11 @@ internal sealed unsafe class AdminEventQueue : IDisposable
     /// <summary>
     /// Creates the queue on <paramref name="rk"/>, forwards the client's main queue (errors) and log queue to it, and
     /// arranges for <paramref name="ready"/> to run on the thread pool whenever events wait. Two drains may overlap
-    /// (a signal during a drain schedules the next): each event is taken by exactly one of them.
+    /// (a signal during a drain schedules the next): each event is taken by exactly one of them. The first may run
+    /// before this method returns (errors and log lines can be waiting already), so it receives the queue as its
+    /// argument; it must not throw (it runs on the thread pool).
     /// </summary>
-    internal static AdminEventQueue Create(SafeKafkaHandle rk, Action ready)
+    internal static AdminEventQueue Create(SafeKafkaHandle rk, Action<AdminEventQueue> ready)
     {
         using var lease = new HandleLease(rk);
         var queue = new SafeQueueHandle(rk, LibRdKafka.QueueNew(lease.Pointer));
@@ -111,7 +113,7 @@ internal sealed unsafe class AdminEventQueue : IDisposable
     {
         if (Interlocked.Exchange(ref _scheduled, 1) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static ready => ready(), _ready, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static queue => queue._ready(queue), this, preferLocal: false);
         }
     }
 
