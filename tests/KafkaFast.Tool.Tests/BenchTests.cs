@@ -33,6 +33,15 @@ public class BenchConsumeTests
     }
 
     [Fact(Timeout = 300_000)]
+    public async Task Bench_consume_passes_with_its_own_defaults_on_the_embedded_cluster()
+    {
+        // 1,000,000 messages of 100 bytes: with the old 16 partitions the embedded brokers dropped the oldest and the run failed.
+        var result = await KafkafastProcess.RunAsync([], "bench", "consume");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("| messages consumed | 1,000,000 (100,000,000 value bytes) |", result.OutputText, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 300_000)]
     public async Task Bench_consume_sizes_the_embedded_topic_so_no_message_is_dropped()
     {
         // 1000 x 100 KB = 95 MiB: more than 16 partitions of 5 MiB keep (the old default lost the oldest and waited for them).
