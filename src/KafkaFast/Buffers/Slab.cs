@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace KafkaFast.Buffers;
@@ -87,6 +88,7 @@ internal sealed unsafe class Slab
     /// <summary>Starts a use: called by the installing client while it holds its install right, before publishing the slab.</summary>
     internal void Activate(object owner)
     {
+        AssertFree();
         Volatile.Write(ref Owner, owner);
         Volatile.Write(ref Tail, 0);
     }
@@ -105,5 +107,33 @@ internal sealed unsafe class Slab
         FullyScanned = false;
         BytesInFlight = 0;
         Volatile.Write(ref SealedLength, -1);
+        AssertFree();
+    }
+
+    /// <summary>
+    /// Debug: the rules of a slab in use, as its worker sees them (request threads may seal it meanwhile, so the seal
+    /// is read once and every rule holds for either value). Call on the worker thread.
+    /// </summary>
+    [Conditional("DEBUG")]
+    internal void AssertInvariants()
+    {
+        long sealedAt = Volatile.Read(ref SealedLength);
+        Debug.Assert(sealedAt == -1 || (sealedAt >= 0 && sealedAt <= Capacity), "SealedLength is -1 while open, else an offset within the slab");
+        Debug.Assert(sealedAt < 0 || Volatile.Read(ref Tail) > Capacity, "once sealed, Tail is past Capacity: no reservation gets space any more");
+        Debug.Assert(ScanPosition >= 0 && ScanPosition <= Capacity && ScanPosition % 8 == 0, "the scan moves from record to record: 8-aligned, within the slab");
+        Debug.Assert(sealedAt < 0 || ScanPosition <= sealedAt, "the scan never passes the seal: records end there");
+        Debug.Assert(!FullyScanned || ScanPosition == sealedAt, "a fully scanned slab was scanned up to its seal");
+        Debug.Assert(Outstanding >= 0, "Outstanding counts handed-over records whose delivery report is not taken: never negative");
+        Debug.Assert(Outstanding == 0 ? BytesInFlight == 0 : BytesInFlight >= (long)Outstanding * MessageRecord.Size, "BytesInFlight is the size of the records in flight");
+    }
+
+    /// <summary>Debug: a free slab is zeroed and reset, and a stale reservation cannot get space in it.</summary>
+    [Conditional("DEBUG")]
+    internal void AssertFree()
+    {
+        Debug.Assert(Volatile.Read(ref SealedLength) == -1 && ScanPosition == 0 && Outstanding == 0 && !FullyScanned && BytesInFlight == 0 && Next is null,
+            "a free slab has every per-use field reset");
+        Debug.Assert(Volatile.Read(ref Owner) is null || Volatile.Read(ref Tail) > Capacity, "a freed slab keeps Tail past Capacity until Activate");
+        Debug.Assert(!new ReadOnlySpan<byte>(Start, Capacity).ContainsAnyExcept((byte)0), "a free slab is zeroed: State 0 must mean not written yet");
     }
 }

@@ -92,6 +92,7 @@ internal sealed unsafe partial class ProducerClient
             progress |= TakeEvents() > 0;
             progress |= HandOffDue(Stopwatch.GetTimestamp());
             Housekeeping(now);
+            AssertInvariants();
 
             if (_engine.IsClosing)
             {
@@ -323,7 +324,9 @@ internal sealed unsafe partial class ProducerClient
         record->State = MessageRecord.StateReported;
         Slab slab = _arena.GetSlab(record->SlabIndex);
         slab.BytesInFlight -= record->TotalSize;
-        if (--slab.Outstanding == 0)
+        int outstanding = --slab.Outstanding;
+        slab.AssertInvariants();
+        if (outstanding == 0)
         {
             ReleaseIfDone(slab);
         }
@@ -331,8 +334,10 @@ internal sealed unsafe partial class ProducerClient
 
     private void ReleaseIfDone(Slab slab)
     {
+        slab.AssertInvariants();
         if (slab.FullyScanned && slab.Outstanding == 0)
         {
+            Debug.Assert(ReferenceEquals(Volatile.Read(ref slab.Owner), this), "only the client that filled a slab frees it");
             _liveSlabs.Remove(slab);
             slab.Reset();
             _arena.Return(slab);
@@ -452,5 +457,26 @@ internal sealed unsafe partial class ProducerClient
         NativeMemory.Free(_drMessages);
         NativeMemory.Free(_vus);
         _vus = null;
+    }
+
+    /// <summary>Debug: the worker's rules, checked after every pass of <see cref="Loop"/>. Worker thread only.</summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(IsWorkerThread, "the worker's fields are touched by the worker thread only");
+        long reported = _delivered.Value + _failed.Value; // worker-written: read before Accepted, which only grows
+        Debug.Assert(Accepted >= reported, "accepted >= delivered + failed at every moment (accepted is counted before the commit)");
+        if (_scanSlab is { } scanning)
+        {
+            Debug.Assert(ReferenceEquals(Volatile.Read(ref scanning.Owner), this) && !scanning.FullyScanned, "the slab being scanned is this client's and not yet fully scanned");
+        }
+
+        for (int i = 0; i < _liveSlabs.Count; i++)
+        {
+            Slab live = _liveSlabs[i];
+            Debug.Assert(i == _liveSlabs.Count - 1 ? live == _scanSlab : live.FullyScanned && live.Outstanding > 0,
+                "live slabs, in scan order: those the scan has left still hold unreported records; the last is the one being scanned");
+            live.AssertInvariants();
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using KafkaFast.Buffers;
 using KafkaFast.Native;
@@ -146,6 +147,7 @@ internal sealed unsafe partial class ProducerClient
         }
 
         // We hold the install right: nobody else touches _chainTail until we publish _current.
+        AssertHoldsInstallRight();
         if (expected is not null && Volatile.Read(ref expected.SealedLength) < 0)
         {
             // Not sealed (yet, or our reference was stale and the slab is in a fresh use): keep it.
@@ -155,6 +157,7 @@ internal sealed unsafe partial class ProducerClient
 
         if (!_arena.TryRent(out Slab? fresh))
         {
+            AssertHoldsInstallRight();
             Volatile.Write(ref _current, null);
             return false;
         }
@@ -170,9 +173,16 @@ internal sealed unsafe partial class ProducerClient
         }
 
         _chainTail = fresh;
+        AssertHoldsInstallRight();
+        Debug.Assert(fresh.Next is null && ReferenceEquals(Volatile.Read(ref fresh.Owner), this), "the chain ends with the slab just installed, owned by this client");
         Volatile.Write(ref _current, fresh);
         return true;
     }
+
+    /// <summary>Debug: <see cref="_current"/> changes only through the install right, which the caller holds.</summary>
+    [Conditional("DEBUG")]
+    private void AssertHoldsInstallRight() =>
+        Debug.Assert(Volatile.Read(ref _current) == s_installing, "only the holder of the install right changes _current");
 
     /// <summary>Counts messages as accepted; always before their commit, so accepted >= delivered + failed at every moment.</summary>
     internal void AddAccepted(int count) => Interlocked.Add(ref _accepted.Value, count);
