@@ -7,7 +7,9 @@ namespace KafkaFast.Benchmarks.Broker;
 /// The broker-host mode: this program, re-launched as a child process, runs the embedded cluster so that its
 /// CPU is not counted as the producer's. Protocol, one line each way: it prints "bootstrap HOST:PORT,..." once,
 /// then answers each command on stdin with "ok ..." or "error ...". Commands: "topic NAME PARTITIONS",
-/// "rtt MILLISECONDS [BROKER-ID]" (every broker, or one), "down ID", "up ID", "quit". It exits when stdin closes (the parent died).
+/// "rtt MILLISECONDS [BROKER-ID]" (every broker, or one), "down ID", "up ID", "errors API-KEY CODE[,CODE...]" (the next
+/// requests of that type fail with those errors), "leader TOPIC PARTITION BROKER-ID", "group-delay MILLISECONDS",
+/// "quit". It exits when stdin closes (the parent died). The chaos program (bench/KafkaFast.Chaos) drives its faults here.
 /// </summary>
 internal static class BrokerHost
 {
@@ -59,6 +61,19 @@ internal static class BrokerHost
                         break;
                     case "up":
                         cluster.SetBrokerUp(int.Parse(parts[1], CultureInfo.InvariantCulture));
+                        stdout.WriteLine("ok");
+                        break;
+                    case "errors":
+                        KafkaErrorCode[] codes = parts[2].Split(',').Select(c => (KafkaErrorCode)int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+                        cluster.PushRequestErrors((KafkaApiKey)short.Parse(parts[1], CultureInfo.InvariantCulture), codes);
+                        stdout.WriteLine("ok");
+                        break;
+                    case "leader":
+                        cluster.SetPartitionLeader(parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture), int.Parse(parts[3], CultureInfo.InvariantCulture));
+                        stdout.WriteLine("ok");
+                        break;
+                    case "group-delay":
+                        cluster.SetGroupInitialRebalanceDelay(TimeSpan.FromMilliseconds(int.Parse(parts[1], CultureInfo.InvariantCulture)));
                         stdout.WriteLine("ok");
                         break;
                     case "quit":

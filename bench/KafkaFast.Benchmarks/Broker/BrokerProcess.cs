@@ -54,6 +54,22 @@ internal sealed class BrokerProcess : IDisposable
     internal void SetRoundTripTime(TimeSpan rtt, int? brokerId = null) =>
         Send(brokerId is { } id ? $"rtt {(int)rtt.TotalMilliseconds} {id}" : $"rtt {(int)rtt.TotalMilliseconds}");
 
+    /// <summary>Takes broker <paramref name="brokerId"/> down (connections closed, new ones refused).</summary>
+    internal void SetBrokerDown(int brokerId) => Send($"down {brokerId}");
+
+    /// <summary>Brings broker <paramref name="brokerId"/> back up.</summary>
+    internal void SetBrokerUp(int brokerId) => Send($"up {brokerId}");
+
+    /// <summary>The next requests of type <paramref name="apiKey"/> (on any broker) fail with <paramref name="errors"/>, in order.</summary>
+    internal void PushRequestErrors(short apiKey, IEnumerable<int> errors) =>
+        Send($"errors {apiKey} {string.Join(',', errors.Select(e => e.ToString(CultureInfo.InvariantCulture)))}");
+
+    /// <summary>Moves the leadership of <paramref name="topic"/>[<paramref name="partition"/>] to broker <paramref name="brokerId"/>.</summary>
+    internal void SetPartitionLeader(string topic, int partition, int brokerId) => Send($"leader {topic} {partition} {brokerId}");
+
+    /// <summary>Sets the consumer groups' initial rebalance delay (librdkafka's mock: 3 s by default).</summary>
+    internal void SetGroupInitialRebalanceDelay(TimeSpan delay) => Send($"group-delay {(int)delay.TotalMilliseconds}");
+
     /// <summary>CPU the broker host has used so far, in nanoseconds.</summary>
     internal long CpuNanoseconds => ProcessCpu.OfProcessNanoseconds(_process.Id);
 
