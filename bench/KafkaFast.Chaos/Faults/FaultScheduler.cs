@@ -6,8 +6,9 @@ namespace KafkaFast.Chaos.Faults;
 
 /// <summary>
 /// Injects faults at random times for the run's length, from a seeded generator (the same seed gives the same
-/// schedule). Every kind comes once, in a shuffled order, before any comes twice. Timed faults are undone when their
-/// time is up; the long outage first heals everything and runs alone. At the end everything is healed.
+/// schedule). Every kind comes once, in a shuffled order, before any comes twice (the long outage at most once every
+/// two minutes, if it still fits in the run). Timed faults are undone when their time is up; the long outage first
+/// heals everything and runs alone. At the end everything is healed.
 /// </summary>
 internal sealed class FaultScheduler
 {
@@ -58,7 +59,7 @@ internal sealed class FaultScheduler
             UndoDue(now);
             if (now >= next && now >= _outageEnds)
             {
-                Inject(NextKind(duration.TotalSeconds - now), now);
+                Inject(NextKind(duration.TotalSeconds - now, now), now);
                 next = now + 0.5 + (_random.NextDouble() * 2.5);
             }
 
@@ -69,7 +70,7 @@ internal sealed class FaultScheduler
         _log("faults: all healed");
     }
 
-    private FaultKind NextKind(double remaining)
+    private FaultKind NextKind(double remaining, double now)
     {
         for (int attempt = 0; attempt < 20; attempt++)
         {
@@ -84,7 +85,8 @@ internal sealed class FaultScheduler
             FaultKind kind = _cycle.Dequeue();
             bool possible = kind switch
             {
-                FaultKind.AllBrokersDownLong => remaining > LongOutage.TotalSeconds + 3,
+                // At most one long outage every two minutes: the rest of the time the other faults run against a cluster that is up.
+                FaultKind.AllBrokersDownLong => remaining > LongOutage.TotalSeconds + 3 && (_outageEnds == 0 || now - _outageEnds > 120),
                 FaultKind.GroupMemberJoins => _group.CanJoin,
                 FaultKind.GroupMemberLeaves => _group.CanLeave,
                 FaultKind.BrokerDown => _down.Count < _settings.Brokers,
@@ -95,7 +97,7 @@ internal sealed class FaultScheduler
                 return kind;
             }
 
-            if (kind == FaultKind.AllBrokersDownLong || _random.Next(2) == 0)
+            if (kind != FaultKind.AllBrokersDownLong && _random.Next(2) == 0)
             {
                 _cycle.Enqueue(kind); // try it again later in this cycle
             }
