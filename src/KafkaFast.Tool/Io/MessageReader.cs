@@ -26,6 +26,11 @@ internal sealed class MessageReader
     private bool _haveBuffer;
     private bool _completed;
     private long _position;
+
+    /// <summary>The current message: a slice of <see cref="_buffer"/>'s memory, or (spanning segments) copied into <see cref="_scratch"/>.</summary>
+    private ReadOnlySequence<byte> _current;
+    private bool _currentIsArray;
+    private int _currentLength;
     private byte[] _scratch = [];
 
     /// <param name="input">The bytes to split.</param>
@@ -48,10 +53,6 @@ internal sealed class MessageReader
 
     /// <summary>Whether the current message is null (length prefix -1).</summary>
     internal bool CurrentIsNull { get; private set; }
-
-    private ReadOnlySequence<byte> _current;
-    private bool _currentIsArray;
-    private int _currentLength;
 
     /// <summary>Moves to the next message; false at the end of the input.</summary>
     /// <exception cref="UsageException">A length prefix is out of range, or the input ends inside a length-prefixed message.</exception>
@@ -105,7 +106,9 @@ internal sealed class MessageReader
                 var reader = new SequenceReader<byte>(_buffer);
                 if (!reader.TryReadTo(out ReadOnlySequence<byte> message, _delimiter, advancePastDelimiter: true))
                 {
-                    return false;
+                    return _buffer.Length <= MaxLengthPrefixed
+                        ? false
+                        : throw new UsageException($"{_source}: no delimiter in {_buffer.Length} bytes after byte {_position}: is this binary input (--length-prefixed, or one file per message)?");
                 }
 
                 _position += reader.Consumed;
