@@ -40,6 +40,22 @@ public class PipeAndErrorTests
     }
 
     [Fact(Timeout = 180_000)]
+    public async Task Consume_with_e_from_a_partition_whose_leader_is_down_ends_printing_each_error_once()
+    {
+        using var cluster = new KafkaMockCluster(2);
+        cluster.CreateTopic("leaderless", 1);
+        cluster.SetPartitionLeader("leaderless", 0, 2);
+        cluster.SetBrokerDown(2); // the metadata comes from broker 1; the partition's leader does not answer
+
+        var result = await KafkafastProcess.RunAsync([], "consume", "-b", cluster.BootstrapServers, "-t", "leaderless", "-e", "--timeout", "3s");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: ", result.ErrorLines[^1], StringComparison.Ordinal);
+        string[] errors = [.. result.Error.Split('\n').Where(l => l.Contains("error", StringComparison.Ordinal))];
+        Assert.Equal(errors.Distinct(), errors);
+    }
+
+    [Fact(Timeout = 180_000)]
     public async Task Consume_of_a_topic_that_does_not_exist_names_it()
     {
         using var cluster = new KafkaMockCluster(1);
