@@ -38,16 +38,26 @@ internal sealed class AsyncStream(int index, StreamContext context) : ProducerSt
         RecordCall(started);
         if (call.IsCompleted)
         {
+            // Refused at the call (budget full, or the producer went fatal): not accepted, the id is reused. A refusal
+            // names no partition; a delivery (or its failure) can also be complete already if this thread was
+            // preempted after the call, and then the message was accepted.
             try
             {
                 DeliveryResult result = call.GetAwaiter().GetResult();
-                throw new InvalidOperationException($"ProduceAsync completed during the call with {result}: a delivery cannot be known yet");
+                Accepted++;
+                Context.AsyncOutcomes.Delivered(id, result.Partition, result.Offset);
             }
-            catch (ProduceException e) when (e.Code is KafkaErrorCode.QueueFull or KafkaErrorCode.Fatal)
+            catch (ProduceException e) when (e.Partition < 0 && e.Code is KafkaErrorCode.QueueFull or KafkaErrorCode.Fatal)
             {
-                RefusedCalls++; // refused at the call: not accepted, the id is reused
-                return 1;
+                RefusedCalls++;
             }
+            catch (ProduceException e)
+            {
+                Accepted++;
+                Context.AsyncOutcomes.Failed(id, e.Code);
+            }
+
+            return 1;
         }
 
         Accepted++;
