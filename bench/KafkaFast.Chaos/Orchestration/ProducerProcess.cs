@@ -68,6 +68,7 @@ internal sealed class ProducerProcess : IDisposable
         File.WriteAllText(settingsPath, JsonSerializer.Serialize(settings));
         ProcessStartInfo info = SelfProcess.StartInfo(ProducerChild.Mode, settingsPath);
         info.RedirectStandardError = true;
+        info.RedirectStandardInput = true; // the producer process ends when this end closes (this process died)
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {info.FileName} as the producer process.");
         return new ProducerProcess(process, settings.OutputDirectory, log);
     }

@@ -19,6 +19,15 @@ internal static class ProducerChild
     internal static async Task<int> RunAsync(string settingsPath)
     {
         ChaosSettings settings = JsonSerializer.Deserialize<ChaosSettings>(await File.ReadAllTextAsync(settingsPath))!;
+        _ = Task.Run(() =>
+        {
+            // The parent holds our stdin: when it closes, the run is over (the parent died or was stopped).
+            while (Console.In.ReadLine() is not null)
+            {
+            }
+
+            Environment.Exit(3);
+        });
         var factory = settings.CreateFactory();
         long residentBeforeProducer = ProcessMemory.ResidentBytes();
         var options = new KafkaProducerOptions
