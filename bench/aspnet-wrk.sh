@@ -1,21 +1,44 @@
 #!/usr/bin/env bash
-# Request events at saturation: one minimal endpoint in three builds (no events / KafkaFast middleware / the same
-# event written the usual way over Confluent.Kafka), driven by wrk. Prints requests/s, CPU per request (server
-# process user+sys from /proc/<pid>/stat over the measured run), CPU added per event (vs. no events), latency p50/p99.
-# The broker (KafkaFast's embedded cluster) runs in its own process, so its CPU is not counted as the server's.
+# What one Kafka event per HTTP request costs an ASP.NET Core server: one minimal endpoint (GET /hello) driven by wrk at
+# saturation, in several builds (variants) and configurations (modes), interleaved round by round:
+#   variants  none (no events), kafkafast (UseKafkaRequestEvents), confluent (the same event and traceparent written the
+#             usual way over Confluent.Kafka), core (the same through KafkaProducer.TryProduceJson from a bare middleware)
+#   modes     template (as `dotnet new web` has it: logging on, so every request has an Activity and a traceparent to
+#             propagate: the headline), slim (logging cleared: no Activity, no trace header)
+# For each run, two loads on the same server process:
+#   saturation  wrk -c CONNECTIONS as fast as it goes: requests/s and the server process's CPU per request (user+sys
+#               over the run), attributed per thread (/proc/<pid>/task/*/schedstat) to request threads (.NET thread pool
+#               + socket engine), KafkaFast's worker, librdkafka's threads, and the rest (GC, timers, JIT, Confluent's
+#               poll thread)
+#   paced       wrk -c PACED_CONNECTIONS, each connection waiting PACE_MS after every response (bench/aspnet-paced.lua):
+#               the same offered load for every build, below saturation: latency p50/p99 compared at the same load
+# Then, per mode, the CPU each variant adds per event over "none" round by round (paired), its median, the ratio
+# kafkafast/confluent, and the paced p99 against "none". The broker (KafkaFast's embedded cluster) runs in its own
+# process, so its CPU is not counted as the server's.
 #
-#   bench/aspnet-wrk.sh                       DURATION=20 WARMUP=10 CONNECTIONS=32 THREADS=1 ROUNDS=1 by default (warm-up lets tiered JIT finish)
-#   ROUNDS=3 DURATION=30 bench/aspnet-wrk.sh  repeat the three variants, interleaved
+#   bench/aspnet-wrk.sh                          the headline (about 25 minutes): ROUNDS=5 DURATION=15 WARMUP=8
+#                                                CONNECTIONS=32 THREADS=1 PACED_DURATION=10 PACED_CONNECTIONS=16 PACE_MS=1
+#   ROUNDS=3 MODES=template VARIANTS="none kafkafast" bench/aspnet-wrk.sh     a quicker look
+#   INPROC=0 ...                                 skip the request-thread microbenchmark at the end
+#   PROFILE=1 ...                                also perf-record each kafkafast run and print the middleware's share of
+#                                                request-thread CPU (perf needed; a check of the attribution on a busy machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-20}
-WARMUP=${WARMUP:-10}
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-15}
+WARMUP=${WARMUP:-8}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
-ROUNDS=${ROUNDS:-1}
 PORT=${PORT:-5090}
+MODES=${MODES:-"template slim"}
 VARIANTS=${VARIANTS:-"none kafkafast confluent"}
+INPROC=${INPROC:-1}
+PACED_DURATION=${PACED_DURATION:-10}
+PACED_CONNECTIONS=${PACED_CONNECTIONS:-16}
+PACE_MS=${PACE_MS:-1}
+PROFILE=${PROFILE:-0}
+export PACE_MS
 
 if ! command -v wrk >/dev/null; then
   echo "installing wrk (Debian package)" >&2
@@ -46,50 +69,129 @@ for _ in $(seq 100); do grep -q '^BOOTSTRAP ' "$work/broker.out" && break; sleep
 bootstrap=$(awk '/^BOOTSTRAP /{print $2}' "$work/broker.out")
 [ -n "$bootstrap" ] || { echo "broker did not start:"; cat "$work/broker.out"; exit 1; }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# One line per thread: tid, name, nanoseconds on CPU.
+thread_snapshot() {
+  local t c n
+  for t in /proc/"$1"/task/*; do
+    c=$(cat "$t/comm" 2>/dev/null) || continue
+    n=$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null) || continue
+    printf '%s\t%s\t%s\n' "${t##*/}" "$c" "$n"
+  done
+}
+# CPU per request (us) by thread group, from two snapshots: request kafkafast librdkafka other(named threads left).
+thread_split() { # before after requests
+  awk -F'\t' -v n="$3" '
+    FNR == NR { before[$1] = $3; next }
+    {
+      d = $3 - (($1 in before) ? before[$1] : 0)
+      g = "other"
+      if ($2 ~ /^\.NET TP Worker/ || $2 ~ /^\.NET Sockets/ || $2 ~ /^\.NET IOCP/) g = "request"
+      else if ($2 ~ /^KafkaFast produ/) g = "kafkafast"
+      else if ($2 ~ /^rdk:/) g = "librdkafka"
+      sum[g] += d
+    }
+    END { printf "%.2f %.2f %.2f %.2f", sum["request"] / 1000 / n, sum["kafkafast"] / 1000 / n, sum["librdkafka"] / 1000 / n, sum["other"] / 1000 / n }
+  ' "$1" "$2"
+}
 to_us() { # wrk latency "812.00us" / "1.23ms" / "1.02s" -> microseconds
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) print n; else if (v ~ /ms$/) print n * 1000; else if (v ~ /s$/) print n * 1000000; else print n }'
 }
 
 echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "wrk: $THREADS thread(s), $CONNECTIONS connections, ${WARMUP}s warm-up + ${DURATION}s measured per variant; broker at $bootstrap"
-printf '%-10s %12s %14s %10s %10s  %s\n' variant "requests/s" "CPU us/req" "p50 us" "p99 us" "server's own count"
-declare -A cpu_sum runs
+echo "wrk: $THREADS thread(s), $CONNECTIONS connections, ${WARMUP}s warm-up + ${DURATION}s measured per run; $ROUNDS round(s) of [$MODES] x [$VARIANTS], interleaved; broker at $bootstrap"
+echo "CPU columns: us per request, server process (total) and by thread group (request = .NET thread pool + socket engine)"
+echo "paced: $PACED_CONNECTIONS connections, ${PACE_MS} ms between a response and the next request on each, ${PACED_DURATION}s"
+printf '%-5s %-8s %-17s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s  %s\n' round mode variant "req/s" total request kafkafast rdkafka other "paced/s" "p50 us" "p99 us" "server's own count"
+: >"$work/runs"
 for round in $(seq "$ROUNDS"); do
-  for variant in $VARIANTS; do
-    dotnet "$BIN" server "$variant" "$bootstrap" "$PORT" >"$work/server.out" 2>&1 &
-    server_pid=$!
-    for _ in $(seq 200); do curl -sf "http://127.0.0.1:$PORT/hello" >/dev/null 2>&1 && break; sleep 0.05; done
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$PORT/hello" >/dev/null
-    before=$(cpu_ticks "$server_pid")
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/hello" >"$work/wrk.out"
-    after=$(cpu_ticks "$server_pid")
-    kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=
-    requests=$(awk '/requests in/{print $1}' "$work/wrk.out")
-    rps=$(awk '/Requests\/sec/{print $2}' "$work/wrk.out")
-    p50=$(to_us "$(awk '$1=="50%"{print $2}' "$work/wrk.out")")
-    p99=$(to_us "$(awk '$1=="99%"{print $2}' "$work/wrk.out")")
-    errors=$(awk '/Non-2xx|Socket errors/{print}' "$work/wrk.out" | tr '\n' ' ')
-    cpu_us=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
-    result=$(awk '/^RESULT/{ $1=""; $2=""; print }' "$work/server.out" | sed 's/^ *//')
-    printf '%-10s %12s %14s %10s %10s  %s %s\n' "$variant" "$rps" "$cpu_us" "$p50" "$p99" "${result:--}" "$errors"
-    cpu_sum[$variant]=$(awk -v a="${cpu_sum[$variant]:-0}" -v b="$cpu_us" 'BEGIN { print a + b }')
-    runs[$variant]=$(( ${runs[$variant]:-0} + 1 ))
+  for mode in $MODES; do
+    for variant in $VARIANTS; do
+      if [ "$PROFILE" = 1 ] && [ "$variant" = kafkafast ]; then
+        DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 dotnet "$BIN" server "$mode" "$variant" "$bootstrap" "$PORT" >"$work/server.out" 2>&1 &
+      else
+        dotnet "$BIN" server "$mode" "$variant" "$bootstrap" "$PORT" >"$work/server.out" 2>&1 &
+      fi
+      server_pid=$!
+      for _ in $(seq 200); do curl -sf "http://127.0.0.1:$PORT/hello" >/dev/null 2>&1 && break; sleep 0.05; done
+      wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$PORT/hello" >/dev/null
+      thread_snapshot "$server_pid" >"$work/threads.before"
+      before=$(process_ticks "$server_pid")
+      wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/hello" >"$work/wrk.out"
+      after=$(process_ticks "$server_pid")
+      thread_snapshot "$server_pid" >"$work/threads.after"
+      if [ "$PROFILE" = 1 ] && [ "$variant" = kafkafast ]; then
+        # A second saturation run under perf (perf's sampling costs the process CPU: not the measured run).
+        perf record -F 999 -g -p "$server_pid" -o "$work/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+        perf_pid=$!
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$PORT/hello" >/dev/null
+        wait "$perf_pid" || true
+        cp "/tmp/perf-$server_pid.map" "$work/" 2>/dev/null || true
+      fi
+      wrk -t1 -c"$PACED_CONNECTIONS" -d"${PACED_DURATION}s" --latency -s bench/aspnet-paced.lua "http://127.0.0.1:$PORT/hello" >"$work/paced.out"
+      kill -TERM "$server_pid"; wait "$server_pid" || true
+      requests=$(awk '/requests in/{print $1}' "$work/wrk.out")
+      rps=$(awk '/Requests\/sec/{printf "%.0f", $2}' "$work/wrk.out")
+      paced=$(awk '/Requests\/sec/{printf "%.0f", $2}' "$work/paced.out")
+      p50=$(to_us "$(awk '$1=="50%"{print $2}' "$work/paced.out")")
+      p99=$(to_us "$(awk '$1=="99%"{print $2}' "$work/paced.out")")
+      errors=$(cat "$work/wrk.out" "$work/paced.out" | awk '/Non-2xx|Socket errors/{print}' | tr '\n' ' ')
+      total=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
+      read -r req kf rdk other <<<"$(thread_split "$work/threads.before" "$work/threads.after" "$requests")"
+      result=$(awk '/^RESULT/{ $1=""; $2=""; print }' "$work/server.out" | sed 's/^ *//')
+      printf '%-5s %-8s %-17s %8s %8s %8s %8s %8s %8s %8s %8s %8s  %s %s\n' "$round" "$mode" "$variant" "$rps" "$total" "$req" "$kf" "$rdk" "$other" "$paced" "$p50" "$p99" "${result:--}" "$errors"
+      echo "$round $mode $variant $rps $p50 $p99 $total $req" >>"$work/runs"
+      if [ "$PROFILE" = 1 ] && [ "$variant" = kafkafast ] && [ -s "$work/perf.data" ]; then
+        cp "$work/perf-$server_pid.map" /tmp/ 2>/dev/null || true
+        # The middleware's inclusive share of the request threads' samples, times their CPU per request.
+        share=$(perf report -i "$work/perf.data" --stdio --children --percentage absolute --sort sym -g none --comm ".NET TP Worker" 2>/dev/null |
+          awk '/KafkaRequestEventsMiddleware::Emit\(/ && !found { gsub("%", "", $1); print $1; found = 1 }' || true)
+        all=$(perf report -i "$work/perf.data" --stdio --no-children --sort comm -g none 2>/dev/null |
+          awk '$2 == ".NET" && ($3 == "TP" || $3 == "Sockets") { gsub("%", "", $1); s += $1 } END { print s + 0 }' || true)
+        awk -v share="${share:-0}" -v all="$all" -v req="$req" 'BEGIN {
+          if (all > 0) printf "      profile: the middleware (Emit, inclusive) is %.1f%% of samples, %.1f%% of request-thread samples: %.2f us per event on request threads\n", share, share / all * 100, share / all * req }'
+        rm -f "/tmp/perf-$server_pid.map"
+      fi
+      server_pid=
+    done
   done
 done
 
-avg() { awk -v s="${cpu_sum[$1]:-0}" -v n="${runs[$1]:-1}" 'BEGIN { printf "%.2f", s / n }'; }
-if [ -n "${runs[none]:-}" ]; then
-  base=$(avg none)
-  echo
-  echo "mean CPU per request: none $base us$( [ -n "${runs[kafkafast]:-}" ] && echo ", kafkafast $(avg kafkafast) us")$( [ -n "${runs[confluent]:-}" ] && echo ", confluent $(avg confluent) us")"
-  if [ -n "${runs[kafkafast]:-}" ] && [ -n "${runs[confluent]:-}" ]; then
-    awk -v b="$base" -v k="$(avg kafkafast)" -v c="$(avg confluent)" 'BEGIN {
-      ratio = 0; if (c - b > 0) ratio = (k - b) / (c - b)
-      printf "CPU added per event: kafkafast %.2f us, confluent %.2f us; kafkafast/confluent = %.2f (target <= 0.40)\n", k - b, c - b, ratio }'
-  fi
-fi
+# Per mode: what each variant adds per event over "none" in the same round, then medians.
 echo
-echo "request thread only (no HTTP, middleware invoked directly, best of 5 x 200,000):"
-dotnet "$BIN" inproc "$bootstrap" | sed 's/^INPROC /  /'
+awk '
+  function median(list,    n, a, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  { key = $2 SUBSEP $3; total[$1, $2, $3] = $7; request[$1, $2, $3] = $8; p99[key] = p99[key] " " $6; rps[key] = rps[key] " " $4
+    cpu[key] = cpu[key] " " $7; modes[$2] = 1; variants[$3] = 1; rounds[$1] = 1 }
+  END {
+    for (m in modes) {
+      printf "%s mode: median CPU per request (us): ", m
+      for (v in variants) if ((m, v) in cpu) printf "%s %.2f; ", v, median(cpu[m, v])
+      printf "\n"
+      if (!((m, "none") in cpu)) continue
+      for (v in variants) {
+        if (v == "none" || !((m, v) in cpu)) continue
+        list = ""; rlist = ""
+        for (r in rounds) if (((r, m, v) in total) && ((r, m, "none") in total)) {
+          list = list sprintf(" %.2f", total[r, m, v] - total[r, m, "none"])
+          rlist = rlist sprintf(" %.2f", request[r, m, v] - request[r, m, "none"])
+        }
+        added[m, v] = median(list)
+        printf "  %-17s adds per event (rounds:%s) median %.2f us; on request threads (rounds:%s) median %.2f us; paced p99 %.0f vs %.0f us (%+.1f%%, target within 5%%); req/s %.0f vs %.0f\n",
+          v, list, added[m, v], rlist, median(rlist), median(p99[m, v]), median(p99[m, "none"]), (median(p99[m, v]) / median(p99[m, "none"]) - 1) * 100, median(rps[m, v]), median(rps[m, "none"])
+      }
+      if (((m, "kafkafast") in added) && ((m, "confluent") in added) && added[m, "confluent"] > 0)
+        printf "  kafkafast / confluent = %.2f (target <= 0.30; kafkafast target <= 1.5 us per event in template mode)\n", added[m, "kafkafast"] / added[m, "confluent"]
+    }
+  }' "$work/runs"
+
+if [ "$INPROC" = 1 ]; then
+  echo
+  echo "request thread only (no HTTP: each middleware invoked directly, best of 5 x 200,000, with and without a request Activity):"
+  dotnet "$BIN" inproc "$bootstrap" | sed 's/^INPROC /  /'
+fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -17,7 +17,6 @@ public sealed class LifecycleTests
         ["KafkaFast:Producers:Default:Linger"] = "00:00:00.001",
         ["KafkaFast:Producers:Default:Topics:0"] = topic,
         ["KafkaFast:RequestEvents:Topic"] = topic,
-        ["KafkaFast:RequestEvents:DeliveryLatencySampleInterval"] = "0",
     };
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class OptionRulesAgreementTests
         { "budget above 64 GiB", o => o.MemoryBudgetBytes = 65L * 1024 * 1024 * 1024 },
         { "durations", o => { o.Linger = TimeSpan.FromMilliseconds(-1); o.OverflowTimeout = TimeSpan.FromHours(2); o.MetadataTimeout = TimeSpan.Zero; } },
         { "acks without idempotence", o => o.Acks = Acks.Leader },
+        { "delivery report sampling", o => o.DeliveryReportSampleInterval = 0 },
         { "unknown enum values", o => { o.Compression = (CompressionType)42; o.Partitioner = (PartitionerType)9; o.OverflowPolicy = (OverflowPolicy)7; } },
         { "properties", o => { o.Properties["dr_msg_cb"] = "x"; o.Properties[" "] = "1"; o.Properties["linger.ms"] = null!; } },
         { "client id and failure buffer", o => { o.ClientId = ""; o.FailureBufferCapacity = 0; o.MessageTimeout = TimeSpan.FromSeconds(-1); o.CloseTimeout = TimeSpan.FromHours(2); } },

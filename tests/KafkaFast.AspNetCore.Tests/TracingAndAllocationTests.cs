@@ -17,7 +17,7 @@ namespace KafkaFast.AspNetCore.Tests;
 public sealed class TracingAndAllocationTests
 {
     [Fact]
-    public async Task Each_event_gets_a_producer_span_child_of_the_request_and_its_context_travels_in_the_headers()
+    public async Task Each_event_gets_a_producer_span_child_of_the_request_and_its_context_travels_with_the_event()
     {
         string topic = "requests-traced";
         var sends = new ConcurrentQueue<Activity>();
@@ -49,9 +49,32 @@ public sealed class TracingAndAllocationTests
         Assert.Equal(e.Str("span_id"), send.ParentSpanId.ToHexString()); // child of the request's span
         Assert.Equal("kafka", send.GetTagItem("messaging.system"));
         Assert.Equal("send", send.GetTagItem("messaging.operation.name"));
-        Assert.True(KafkaTraceContext.TryExtract([new KafkaHeader(KafkaTraceContext.TraceParentHeader, e.Header("traceparent"))], out ActivityContext restored));
+        Assert.True(KafkaTraceContext.TryExtractFromEvent(e.Value, out ActivityContext restored));
         Assert.Equal(send.SpanId, restored.SpanId); // a consumer continues from the producer span
         Assert.Equal(traceId, restored.TraceId);
+    }
+
+    [Fact]
+    public async Task With_TraceContextInHeaders_the_context_is_also_in_the_Kafka_headers()
+    {
+        string topic = "requests-trace-headers";
+        var config = TestApp.EmbeddedConfig(topic);
+        config["KafkaFast:RequestEvents:TraceContextInHeaders"] = "true";
+        await using var app = await TestApp.StartAsync(config);
+        var traceId = ActivityTraceId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/hello");
+        request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        request.Headers.Add("tracestate", "vendor=abc");
+        (await app.Client.SendAsync(request)).EnsureSuccessStatusCode().Dispose();
+
+        ReadBack.Event e = ReadBack.Events(app.Bootstrap, topic, expected: 1).Single();
+        Assert.Equal(e.Str("traceparent"), System.Text.Encoding.ASCII.GetString(e.Header("traceparent")!));
+        Assert.Equal("vendor=abc", System.Text.Encoding.ASCII.GetString(e.Header("tracestate")!));
+        Assert.Equal("vendor=abc", e.Str("tracestate"));
+        Assert.True(KafkaTraceContext.TryExtract(e.Headers.Select(h => new KafkaHeader(h.Key, h.Value)), out ActivityContext restored));
+        Assert.Equal(traceId, restored.TraceId);
+        Assert.Equal(e.Str("span_id"), restored.SpanId.ToHexString()); // no listener: the request's own span
+        Assert.Equal("vendor=abc", restored.TraceState);
     }
 
     [Fact]
@@ -66,18 +89,20 @@ public sealed class TracingAndAllocationTests
         (await app.Client.SendAsync(request)).EnsureSuccessStatusCode().Dispose();
         ReadBack.Event e = ReadBack.Events(app.Bootstrap, topic, expected: 1).Single();
         Assert.Empty(e.Headers);
-        Assert.Equal(32, e.Str("trace_id").Length); // still in the event body
+        Assert.False(e.Has("traceparent"));
+        Assert.Equal(32, e.Str("trace_id").Length); // the request's own ids stay in the event
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Writing_start_and_end_events_allocates_nothing_per_request(bool withTraceContext)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task Writing_start_and_end_events_allocates_nothing_per_request(bool withTraceContext, bool inHeaders)
     {
-        string topic = withTraceContext ? "alloc-traced" : "alloc-plain";
+        string topic = withTraceContext ? inHeaders ? "alloc-trace-headers" : "alloc-traced" : "alloc-plain";
         var config = TestApp.EmbeddedConfig(topic);
         await using var app = await TestApp.StartAsync(config, requestEvents: false);
-        var options = new KafkaRequestEventOptions { Topic = topic, Phases = RequestEventPhases.Both, DeliveryLatencySampleInterval = 0, Key = RequestEventKey.ClientAddress };
+        var options = new KafkaRequestEventOptions { Topic = topic, Phases = RequestEventPhases.Both, Key = RequestEventKey.ClientAddress, TraceContextInHeaders = inHeaders };
         options.IncludeHeaders.Add("X-Tenant");
         var middleware = new KafkaRequestEventsMiddleware(_ => Task.CompletedTask, options,
             app.App.Services.GetRequiredService<KafkaProducerRegistry>(), app.App.Services.GetRequiredService<KafkaFastMetrics>(), app.App.Services.GetRequiredService<ILoggerFactory>());
@@ -114,6 +139,46 @@ public sealed class TracingAndAllocationTests
         ReadBack.Event sample = ReadBack.Events(app.Bootstrap, topic, expected: 2 * (Warmup + Measured))[0];
         Assert.Equal("/api/orders/17", sample.Str("path"));
         Assert.Equal("10.1.2.3", sample.Key);
-        Assert.Equal(withTraceContext, sample.Header("traceparent") is not null);
+        Assert.Equal(withTraceContext, sample.Has("traceparent"));
+        Assert.Equal(inHeaders, sample.Header("traceparent") is not null);
+    }
+
+    [Fact]
+    public async Task The_send_duration_is_timed_on_one_event_in_64_per_request_thread()
+    {
+        string topic = "operation-sampled";
+        await using var app = await TestApp.StartAsync(TestApp.EmbeddedConfig(topic), requestEvents: false);
+        using var metrics = new MetricsCapture(app.App.Services);
+        var middleware = new KafkaRequestEventsMiddleware(_ => Task.CompletedTask, new KafkaRequestEventOptions { Topic = topic },
+            app.App.Services.GetRequiredService<KafkaProducerRegistry>(), app.App.Services.GetRequiredService<KafkaFastMetrics>(), app.App.Services.GetRequiredService<ILoggerFactory>());
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Path = "/sampled";
+
+        const int Events = 4 * KafkaFastMetrics.OperationSampleInterval;
+        for (int i = 0; i < Events; i++)
+        {
+            Assert.True(middleware.InvokeAsync(context).IsCompletedSuccessfully); // all on this thread
+        }
+
+        List<MetricsCapture.Measurement> timed = metrics.Of("messaging.client.operation.duration").ToList();
+        Assert.Equal(4, timed.Count);
+        Assert.All(timed, m =>
+        {
+            Assert.Equal(topic, m.Tags["messaging.destination.name"]);
+            Assert.Equal("send", m.Tags["messaging.operation.name"]);
+            Assert.InRange(m.Value, 1e-9, 1);
+        });
+        Assert.Equal(Events, metrics.Observe("kafkafast.request_events.produced").Sum(m => m.Value));
+    }
+
+    [Fact]
+    public async Task Producer_metrics_exist_without_the_request_event_middleware()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.EmbeddedConfig("no-middleware"), requestEvents: false);
+        using var metrics = new MetricsCapture(app.App.Services);
+        KafkaProducer producer = app.Producers.GetProducer();
+        Assert.True(producer.TryProduce(producer.GetTopic("no-middleware"), default, "v"u8));
+        await TestApp.Eventually(() => Task.FromResult(metrics.Observe("kafkafast.producer.accepted") is [{ Value: 1 }]), "kafkafast.producer.accepted = 1");
     }
 }

@@ -27,6 +27,7 @@ public static class KafkaFastServiceCollectionExtensions
         services.TryAddSingleton<IKafkaProducerProvider>(sp => sp.GetRequiredService<KafkaProducerRegistry>());
         services.TryAddSingleton<KafkaFastMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KafkaFastHostedService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KafkaFastMetricsHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HostedProducerOptions>, HostedProducerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaFastEmbeddedClusterOptions>, KafkaFastEmbeddedClusterOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaRequestEventOptions>, KafkaRequestEventOptionsValidator>());

@@ -10,8 +10,10 @@ namespace KafkaFast.AspNetCore.Diagnostics;
 /// KafkaFast's instruments, on the meter <see cref="KafkaFastTelemetry.MeterName"/> from <see cref="IMeterFactory"/>.
 /// Names follow the OpenTelemetry messaging conventions where one exists
 /// (<c>messaging.client.sent.messages</c>, <c>messaging.client.operation.duration</c>); the rest are <c>kafkafast.*</c>.
-/// Producer counters are observable (read from the producer's statistics when collected: nothing on the request
-/// path); the request path records only the operation duration and event counts, each behind an Enabled check.
+/// Nothing per event is recorded on the request path: producer counters and the events produced are observable (read
+/// when collected); the send duration is timed on one event in <see cref="OperationSampleInterval"/> per request
+/// thread; delivery latency comes from the producer worker's delivery reports (one in DeliveryReportSampleInterval).
+/// Only drops are counted as they happen (rare, and never to go unseen).
 /// </summary>
 internal sealed class KafkaFastMetrics
 {
@@ -28,27 +30,31 @@ internal sealed class KafkaFastMetrics
     internal const string ServerAddressTag = "server.address";
     internal const string StatisticTag = "kafkafast.statistic";
 
+    /// <summary>One event in this many, per request thread, has its send timed (messaging.client.operation.duration).</summary>
+    internal const int OperationSampleInterval = 64;
+
     /// <summary>Observable readings may be this old: one collection reads each producer once, not once per instrument.</summary>
     private static readonly TimeSpan s_readingMaxAge = TimeSpan.FromMilliseconds(200);
 
     private readonly KafkaProducerRegistry _registry;
     private readonly Histogram<double> _operationDuration;
     private readonly Histogram<double> _deliveryDuration;
-    private readonly Counter<long> _eventsProduced;
     private readonly Counter<long> _eventsDropped;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Topic, string Phase), StripedCounter> _produced = new();
 
     public KafkaFastMetrics(IMeterFactory meterFactory, KafkaProducerRegistry registry)
     {
         _registry = registry;
+        registry.DeliverySampled = RecordDelivery;
         Meter meter = meterFactory.Create(KafkaFastTelemetry.MeterName);
 
         _operationDuration = meter.CreateHistogram<double>("messaging.client.operation.duration", "s",
-            "Duration of a send as the caller sees it: serializing the event and handing it to the producer (not the broker's acknowledgement, see kafkafast.producer.delivery.duration).",
+            "Duration of a send as the caller sees it: serializing the event and handing it to the producer (not the broker's acknowledgement, see kafkafast.producer.delivery.duration); one request event in 64 per request thread is timed.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.000_001, 0.000_002, 0.000_005, 0.000_01, 0.000_02, 0.000_05, 0.000_1, 0.000_2, 0.000_5, 0.001, 0.005, 0.01, 0.1] });
         _deliveryDuration = meter.CreateHistogram<double>("kafkafast.producer.delivery.duration", "s",
-            "Time from accepting a message to the broker's acknowledgement (or failure), measured on a sample of request events.",
+            "Time from handing a message to librdkafka to its delivery report (acknowledgement or failure), from one delivery report in DeliveryReportSampleInterval (per producer client).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300] });
-        _eventsProduced = meter.CreateCounter<long>("kafkafast.request_events.produced", "{event}", "Request events accepted by the producer.");
+        meter.CreateObservableCounter<long>("kafkafast.request_events.produced", ObserveProduced, "{event}", "Request events accepted by the producer.");
         _eventsDropped = meter.CreateCounter<long>("kafkafast.request_events.dropped", "{event}", "Request events not written, by reason (budget_full, closed, fatal, too_large, topic_unavailable, error).");
 
         meter.CreateObservableCounter<long>("messaging.client.sent.messages", ObserveSent, "{message}",
@@ -72,8 +78,6 @@ internal sealed class KafkaFastMetrics
 
     public bool OperationDurationEnabled => _operationDuration.Enabled;
 
-    public bool EventsProducedEnabled => _eventsProduced.Enabled;
-
     public bool DeliveryDurationEnabled => _deliveryDuration.Enabled;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -94,21 +98,25 @@ internal sealed class KafkaFastMetrics
         _operationDuration.Record(seconds, tags);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public void RecordDelivery(string topic, double seconds, string? errorType)
+    /// <summary>A delivery report sample from a producer's worker thread (KafkaProducerOptions.DeliveryReportSampled).</summary>
+    public void RecordDelivery(string producer, DeliveryReportSample sample)
     {
-        var tags = new TagList { { SystemTag, "kafka" }, { DestinationTag, topic } };
-        if (errorType is not null)
+        if (!_deliveryDuration.Enabled)
         {
-            tags.Add(ErrorTypeTag, errorType);
+            return;
         }
 
-        _deliveryDuration.Record(seconds, tags);
+        var tags = new TagList { { SystemTag, "kafka" }, { DestinationTag, sample.Topic }, { ProducerTag, producer } };
+        if (sample.Error != KafkaErrorCode.NoError)
+        {
+            tags.Add(ErrorTypeTag, sample.Error.ToString());
+        }
+
+        _deliveryDuration.Record(sample.Latency.TotalSeconds, tags);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public void EventProduced(string topic, string phase) =>
-        _eventsProduced.Add(1, new TagList { { SystemTag, "kafka" }, { DestinationTag, topic }, { PhaseTag, phase } });
+    /// <summary>The count of request events accepted for <paramref name="topic"/> in <paramref name="phase"/> ("start", "end"), read when collected.</summary>
+    public StripedCounter ProducedCounter(string topic, string phase) => _produced.GetOrAdd((topic, phase), static _ => new StripedCounter());
 
     /// <summary>Counts a dropped event (always: drops are rare and must never go unseen).</summary>
     public void EventDropped(string topic, string reason) =>
@@ -130,6 +138,18 @@ internal sealed class KafkaFastMetrics
         foreach (KafkaProducerRegistry.ProducerEntry entry in _registry.Started)
         {
             result.Add(new Measurement<long>(read(entry.Monitor.Statistics(s_readingMaxAge)), ProducerTags(entry)));
+        }
+
+        return result;
+    }
+
+    private List<Measurement<long>> ObserveProduced()
+    {
+        var result = new List<Measurement<long>>();
+        foreach (((string topic, string phase), StripedCounter counter) in _produced)
+        {
+            result.Add(new Measurement<long>(counter.Sum(), new KeyValuePair<string, object?>(SystemTag, "kafka"),
+                new KeyValuePair<string, object?>(DestinationTag, topic), new KeyValuePair<string, object?>(PhaseTag, phase)));
         }
 
         return result;

@@ -51,6 +51,12 @@ internal sealed class KafkaProducerRegistry : IKafkaProducerProvider, IAsyncDisp
 
     public KafkaMockCluster? EmbeddedCluster => Volatile.Read(ref _cluster);
 
+    /// <summary>
+    /// Where every producer's delivery report samples go (KafkaProducerOptions.DeliveryReportSampled, on its worker
+    /// thread), with the producer's name: the metrics set it when they are created.
+    /// </summary>
+    internal Action<string, DeliveryReportSample>? DeliverySampled { get; set; }
+
     /// <summary>The producers created so far (for metrics); no lock, no allocation.</summary>
     internal IReadOnlyList<ProducerEntry> Started => Volatile.Read(ref _started);
 
@@ -130,6 +136,17 @@ internal sealed class KafkaProducerRegistry : IKafkaProducerProvider, IAsyncDisp
 
             producerOptions.BootstrapServers = cluster.BootstrapServers;
         }
+
+        // Delivery latency for the metrics comes from the worker's delivery reports (after the application's own observer).
+        Action<DeliveryReportSample>? observer = producerOptions.DeliveryReportSampled;
+        string name = registration.Name;
+        producerOptions.DeliveryReportSampled = observer is null
+            ? sample => DeliverySampled?.Invoke(name, sample)
+            : sample =>
+            {
+                observer(sample);
+                DeliverySampled?.Invoke(name, sample);
+            };
 
         if (options.StatisticsInterval > TimeSpan.Zero && !producerOptions.Properties.ContainsKey("statistics.interval.ms"))
         {

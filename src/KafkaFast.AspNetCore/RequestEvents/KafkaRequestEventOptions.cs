@@ -55,22 +55,25 @@ public sealed class KafkaRequestEventOptions
     public RequestEventKey Key { get; set; } = RequestEventKey.None;
 
     /// <summary>
-    /// Write the W3C <c>traceparent</c> (and <c>tracestate</c>) of the request into the message headers, so consumers
-    /// can continue the trace (<see cref="KafkaTraceContext.TryExtract(IEnumerable{KafkaHeader}, out System.Diagnostics.ActivityContext)"/>). Default true.
+    /// Carry the request's W3C trace context with the event: the "traceparent" (and "tracestate") fields of its JSON,
+    /// from which a consumer continues the trace (<see cref="KafkaTraceContext.TryExtractFromEvent"/>). While the
+    /// KafkaFast activity source has listeners, it is the context of the event's own "send" span. Default true.
     /// </summary>
     public bool PropagateTraceContext { get; set; } = true;
+
+    /// <summary>
+    /// Also write the trace context as Kafka message headers (<c>traceparent</c>, <c>tracestate</c>), where OpenTelemetry's
+    /// messaging instrumentation looks for it (<see cref="KafkaTraceContext.TryExtract(IEnumerable{KafkaHeader}, out System.Diagnostics.ActivityContext)"/>).
+    /// Off by default: librdkafka takes a message with headers only one per call (<c>rd_kafka_produceva</c>), not in
+    /// the producer's batches, which costs about 1 µs of CPU more per event (docs/ASPNETCORE.md, "Benchmark").
+    /// </summary>
+    public bool TraceContextInHeaders { get; set; }
 
     /// <summary>
     /// When the producer's memory budget is full, wait up to this long for space instead of dropping the event at once.
     /// The wait delays that request (start events delay its handling, end events its completion). Default zero: drop.
     /// </summary>
     public TimeSpan BudgetFullWait { get; set; } = TimeSpan.Zero;
-
-    /// <summary>
-    /// Every Nth event (counted per request thread) is sent with an awaited produce, to measure the time to the broker's acknowledgement
-    /// (kafkafast.producer.delivery.duration). 0 turns it off. Default 100.
-    /// </summary>
-    public int DeliveryLatencySampleInterval { get; set; } = 100;
 
     /// <summary>Requests for which it returns false are not recorded (decided when the request starts).</summary>
     public Func<HttpContext, bool>? Filter { get; set; }
@@ -90,5 +93,5 @@ public sealed class KafkaRequestEventOptions
     /// <inheritdoc/>
     public override string ToString() =>
         $"ProducerName={ProducerName}, Topic={Topic}, Phases={Phases}, SamplingRatio={SamplingRatio}, ExcludePaths=[{string.Join(", ", ExcludePaths)}], " +
-        $"IncludeQuery={IncludeQuery}, IncludeHeaders=[{string.Join(", ", IncludeHeaders)}], CountBodyBytes={CountBodyBytes}, Key={Key}, PropagateTraceContext={PropagateTraceContext}, BudgetFullWait={BudgetFullWait}";
+        $"IncludeQuery={IncludeQuery}, IncludeHeaders=[{string.Join(", ", IncludeHeaders)}], CountBodyBytes={CountBodyBytes}, Key={Key}, PropagateTraceContext={PropagateTraceContext}, TraceContextInHeaders={TraceContextInHeaders}, BudgetFullWait={BudgetFullWait}";
 }

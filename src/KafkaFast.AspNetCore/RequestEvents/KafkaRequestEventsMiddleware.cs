@@ -55,7 +55,7 @@ internal sealed class KafkaRequestEventsMiddleware
         }
 
         long started = Stopwatch.GetTimestamp();
-        DateTime startedUtc = DateTime.UtcNow;
+        DateTime startedUtc = Activity.Current?.StartTimeUtc ?? DateTime.UtcNow; // the request's activity has read the clock already
         if (_onStart && Emit(context, RequestEventPhase.Start, started, startedUtc, error: null, counters: null) is Task waiting)
         {
             return ContinueAfterStartWait(waiting, context, started, startedUtc);
@@ -108,9 +108,14 @@ internal sealed class KafkaRequestEventsMiddleware
                 return null;
             }
 
+            var state = new RequestEventState(_writer, context, phase, started, startedUtc, error, counters);
+            if (!_keys.HasKey)
+            {
+                return _sender.Send(topic, default, state);
+            }
+
             Span<byte> keyBuffer = stackalloc byte[RequestEventKeyWriter.StackBytes];
-            ReadOnlySpan<byte> key = _keys.Write(context, keyBuffer, ref rentedKey);
-            return _sender.Send(topic, key, new RequestEventState(_writer, context, phase, started, startedUtc, error, counters));
+            return _sender.Send(topic, _keys.Write(context, keyBuffer, ref rentedKey), state);
         }
         catch (ObjectDisposedException)
         {

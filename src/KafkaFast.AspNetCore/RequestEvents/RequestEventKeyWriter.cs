@@ -14,6 +14,9 @@ internal sealed class RequestEventKeyWriter(KafkaRequestEventOptions options)
     private readonly Func<HttpContext, string?>? _selector = options.KeySelector;
     private readonly RequestEventKey _key = options.Key;
 
+    /// <summary>False when events have no key (no KeySelector, Key None): the caller needs no buffer.</summary>
+    public bool HasKey => _selector is not null || _key != RequestEventKey.None;
+
     /// <summary>Writes the key into <paramref name="buffer"/> (or a rented array, set in <paramref name="rented"/>); empty for none.</summary>
     public ReadOnlySpan<byte> Write(HttpContext context, Span<byte> buffer, ref byte[]? rented)
     {

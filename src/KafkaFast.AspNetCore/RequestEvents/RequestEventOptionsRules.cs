@@ -68,11 +68,6 @@ internal static class RequestEventOptionsRules
             Error(nameof(options.BudgetFullWait), $"must be between 0 and 10 s: it delays the request (was {options.BudgetFullWait})");
         }
 
-        if (options.DeliveryLatencySampleInterval < 0)
-        {
-            Error(nameof(options.DeliveryLatencySampleInterval), $"must be 0 (off) or positive (was {options.DeliveryLatencySampleInterval})");
-        }
-
         for (int i = 0; i < options.ExcludePaths.Count; i++)
         {
             if (string.IsNullOrEmpty(options.ExcludePaths[i]) || options.ExcludePaths[i][0] != '/')

@@ -10,10 +10,11 @@ using Microsoft.AspNetCore.Http;
 namespace KafkaFast.AspNetCore.RequestEvents;
 
 /// <summary>
-/// Hands one event to the producer: the trace context in its headers (and a "send {topic}" span when someone
-/// listens), the serialize-in-place produce call, the send metrics, every Nth event timed to its acknowledgement,
-/// and the wait for budget space when one is configured. Refusals become drops (by reason); exceptions propagate to
-/// the middleware, which counts them.
+/// Hands one event to the producer: a "send {topic}" span when someone listens, the serialize-in-place produce call
+/// (with the trace context as Kafka headers only when asked: librdkafka takes such messages one per call), the count
+/// of events produced (a striped counter, read when collected), the send duration of one event in 64 per thread, and
+/// the wait for budget space when one is configured. Refusals become drops (by reason); exceptions propagate to the
+/// middleware, which counts them.
 /// </summary>
 internal sealed class RequestEventSender
 {
@@ -29,18 +30,20 @@ internal sealed class RequestEventSender
     [ThreadStatic]
     private static KafkaHeader[]? t_headers;
 
-    /// <summary>Events written by this thread (a per-thread count: no shared cache line on the request path).</summary>
+    /// <summary>Events sent by this thread: every <see cref="KafkaFastMetrics.OperationSampleInterval"/>th has its send timed.</summary>
     [ThreadStatic]
-    private static long t_eventCount;
+    private static uint t_sent;
 
     private readonly KafkaProducer _producer;
     private readonly ProducerMonitor _monitor;
     private readonly KafkaFastMetrics _metrics;
     private readonly RequestEventDrops _drops;
     private readonly bool _propagateTraceContext;
-    private readonly int _deliverySampleInterval;
+    private readonly bool _traceContextInHeaders;
     private readonly TimeSpan _budgetFullWait;
     private readonly string _mainTopic;
+    private readonly StripedCounter? _producedStart;
+    private readonly StripedCounter? _producedEnd;
     private string? _sendName;
 
     public RequestEventSender(KafkaRequestEventOptions options, KafkaProducer producer, ProducerMonitor monitor, KafkaFastMetrics metrics, RequestEventDrops drops)
@@ -50,66 +53,44 @@ internal sealed class RequestEventSender
         _metrics = metrics;
         _drops = drops;
         _propagateTraceContext = options.PropagateTraceContext;
-        _deliverySampleInterval = options.DeliveryLatencySampleInterval;
+        _traceContextInHeaders = options.PropagateTraceContext && options.TraceContextInHeaders;
         _budgetFullWait = options.BudgetFullWait;
         _mainTopic = options.Topic;
+        _producedStart = (options.Phases & RequestEventPhases.Start) != 0 ? metrics.ProducedCounter(_mainTopic, PhaseName(RequestEventPhase.Start)) : null;
+        _producedEnd = (options.Phases & RequestEventPhases.End) != 0 ? metrics.ProducedCounter(_mainTopic, PhaseName(RequestEventPhase.End)) : null;
     }
 
     /// <summary>Writes one event. Returns null when done (written or dropped), or a task when waiting for budget space.</summary>
-    public Task? Send(KafkaTopic topic, ReadOnlySpan<byte> key, in RequestEventState state)
+    public Task? Send(KafkaTopic topic, ReadOnlySpan<byte> key, RequestEventState state)
     {
         Activity? send = null;
         try
         {
-            HttpContext context = state.Context;
-            ActivityContext trace = default;
-            bool withHeaders = false;
-            if (_propagateTraceContext)
+            if (_propagateTraceContext && KafkaFastMetrics.ActivitySource.HasListeners())
             {
-                if (KafkaFastMetrics.ActivitySource.HasListeners())
-                {
-                    send = StartSendActivity(topic.Name);
-                }
-
-                trace = send?.Context ?? Activity.Current?.Context ?? default;
-                withHeaders = trace.TraceId != default || TryIncomingTraceParent(context, out _);
+                send = StartSendActivity(topic.Name);
+                state = state with { Send = send };
             }
 
-            long begin = Stopwatch.GetTimestamp();
-            bool tracked = _deliverySampleInterval > 0 && ++t_eventCount % _deliverySampleInterval == 0;
-            bool accepted;
-            if (tracked)
-            {
-                accepted = ProduceTracked(topic, key, in state, withHeaders ? TraceHeaders(trace, context) : default);
-            }
-            else if (!withHeaders)
-            {
-                accepted = _producer.TryProduceJson(topic, key, state, RequestEventWriter.WriteState);
-            }
-            else
-            {
-                accepted = _producer.TryProduceJson(topic, key, state, RequestEventWriter.WriteState, headers: TraceHeaders(trace, context));
-            }
-
+            ReadOnlySpan<KafkaHeader> headers = _traceContextInHeaders ? TraceHeaders(send ?? Activity.Current, state.Context.Request) : default;
+            bool timed = _metrics.OperationDurationEnabled && (++t_sent & (KafkaFastMetrics.OperationSampleInterval - 1)) == 0;
+            long begin = timed ? Stopwatch.GetTimestamp() : 0;
+            bool accepted = _producer.TryProduceJson(topic, key, state, RequestEventWriter.WriteState, headers);
             DropReason? refused = accepted ? null : _monitor.IsFatal ? DropReason.Fatal : DropReason.BudgetFull;
-            if (_metrics.OperationDurationEnabled)
+            if (timed)
             {
                 _metrics.RecordOperation(topic.Name, Stopwatch.GetElapsedTime(begin).TotalSeconds, refused is null ? null : RequestEventDrops.NameOf(refused.Value));
             }
 
             if (accepted)
             {
-                if (_metrics.EventsProducedEnabled)
-                {
-                    _metrics.EventProduced(topic.Name, state.PhaseName);
-                }
-
+                CountProduced(topic.Name, state.Phase);
                 return null;
             }
 
             if (refused == DropReason.BudgetFull && _budgetFullWait > TimeSpan.Zero)
             {
-                return WaitForBudget(topic, key.ToArray(), in state, withHeaders ? TraceHeaders(trace, context) : default, context.RequestAborted);
+                return WaitForBudget(topic, key.ToArray(), in state, headers, state.Context.RequestAborted);
             }
 
             send?.SetStatus(ActivityStatusCode.Error, RequestEventDrops.NameOf(refused!.Value));
@@ -125,6 +106,14 @@ internal sealed class RequestEventSender
         {
             send?.Dispose();
         }
+    }
+
+    private static string PhaseName(RequestEventPhase phase) => phase == RequestEventPhase.Start ? "start" : "end";
+
+    private void CountProduced(string topic, RequestEventPhase phase)
+    {
+        StripedCounter? counter = ReferenceEquals(topic, _mainTopic) || topic == _mainTopic ? phase == RequestEventPhase.Start ? _producedStart : _producedEnd : null;
+        (counter ?? _metrics.ProducedCounter(topic, PhaseName(phase))).Increment(); // another topic (TopicSelector): one dictionary lookup
     }
 
     /// <summary>A "send {topic}" producer span, child of the request's; the request's activity stays current (the event describes the request).</summary>
@@ -146,76 +135,26 @@ internal sealed class RequestEventSender
 
     private string SendName(string topic) => topic == _mainTopic ? _sendName ??= "send " + topic : "send " + topic;
 
-    /// <summary>Every Nth event: an awaited produce, timed to the broker's acknowledgement.</summary>
-    private bool ProduceTracked(KafkaTopic topic, ReadOnlySpan<byte> key, in RequestEventState state, ReadOnlySpan<KafkaHeader> headers)
-    {
-        // Copies: under OverflowPolicy.Wait the produce may keep the message while it waits for space.
-        ArrayBufferWriter<byte> buffer = SerializeToThreadBuffer(in state);
-        var message = new ProducerMessage(key.ToArray(), buffer.WrittenSpan.ToArray()) { Headers = CopyValues(headers.ToArray()) };
-        long begin = Stopwatch.GetTimestamp();
-        Task<DeliveryResult> delivery;
-        try
-        {
-            delivery = _producer.ProduceAsync(topic, message).AsTask();
-        }
-        catch (ProduceException)
-        {
-            return false;
-        }
-
-        if (delivery.IsFaulted && delivery.Exception.InnerException is ProduceException { Code: KafkaErrorCode.QueueFull or KafkaErrorCode.Fatal })
-        {
-            return false; // refused at the call (budget full or fatal): nothing was accepted
-        }
-
-        _ = ObserveDelivery(delivery, topic.Name, begin);
-        return true;
-    }
-
-    private async Task ObserveDelivery(Task<DeliveryResult> delivery, string topic, long begin)
-    {
-        string? errorType = null;
-        try
-        {
-            await delivery.ConfigureAwait(false);
-        }
-        catch (ProduceException ex) when (ex.Code is KafkaErrorCode.QueueFull or KafkaErrorCode.Fatal && ex.Status == PersistenceStatus.NotPersisted && ex.Partition < 0)
-        {
-            // Refused after waiting for space (OverflowPolicy.Wait): never accepted, so a drop, not a delivery.
-            _drops.Drop(ex.Code == KafkaErrorCode.Fatal ? DropReason.Fatal : DropReason.BudgetFull, topic);
-            return;
-        }
-        catch (ProduceException ex)
-        {
-            errorType = ex.Code.ToString();
-        }
-
-        if (_metrics.DeliveryDurationEnabled)
-        {
-            _metrics.RecordDelivery(topic, Stopwatch.GetElapsedTime(begin).TotalSeconds, errorType);
-        }
-    }
-
     /// <summary>The budget is full and a wait is configured: copy the event and wait (asynchronously) for space.</summary>
     private Task WaitForBudget(KafkaTopic topic, byte[] key, in RequestEventState state, ReadOnlySpan<KafkaHeader> headers, CancellationToken aborted)
     {
         KafkaHeader[] headerCopies = headers.ToArray(); // before serializing: the trace header buffer is per thread too
-        ArrayBufferWriter<byte> buffer = SerializeToThreadBuffer(in state);
-        var message = new ProducerMessage(key, buffer.WrittenSpan.ToArray()) { Headers = CopyValues(headerCopies) };
-        return WaitCore(topic, message, state.PhaseName, aborted);
-    }
-
-    private static KafkaHeader[] CopyValues(KafkaHeader[] headers)
-    {
-        for (int i = 0; i < headers.Length; i++)
+        for (int i = 0; i < headerCopies.Length; i++)
         {
-            headers[i] = headers[i] with { Value = headers[i].Value.ToArray() };
+            headerCopies[i] = headerCopies[i] with { Value = headerCopies[i].Value.ToArray() };
         }
 
-        return headers;
+        ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        Utf8JsonWriter json = t_json ??= new Utf8JsonWriter(buffer);
+        json.Reset(buffer);
+        state.Writer.Write(json, in state);
+        json.Flush();
+        var message = new ProducerMessage(key, buffer.WrittenSpan.ToArray()) { Headers = headerCopies };
+        return WaitCore(topic, message, state.Phase, aborted);
     }
 
-    private async Task WaitCore(KafkaTopic topic, ProducerMessage message, string phase, CancellationToken aborted)
+    private async Task WaitCore(KafkaTopic topic, ProducerMessage message, RequestEventPhase phase, CancellationToken aborted)
     {
         bool accepted;
         try
@@ -232,43 +171,38 @@ internal sealed class RequestEventSender
             return;
         }
 
-        if (!accepted)
+        if (accepted)
+        {
+            CountProduced(topic.Name, phase);
+        }
+        else
         {
             _drops.Drop(_monitor.IsFatal ? DropReason.Fatal : DropReason.BudgetFull, topic.Name);
         }
-        else if (_metrics.EventsProducedEnabled)
-        {
-            _metrics.EventProduced(topic.Name, phase);
-        }
     }
 
-    private static ArrayBufferWriter<byte> SerializeToThreadBuffer(in RequestEventState state)
-    {
-        ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
-        buffer.ResetWrittenCount();
-        Utf8JsonWriter json = t_json ??= new Utf8JsonWriter(buffer);
-        json.Reset(buffer);
-        state.Writer.Write(json, in state);
-        json.Flush();
-        return buffer;
-    }
-
-    /// <summary>traceparent from the trace context, or forwarded from the request when there is no activity; no allocation.</summary>
-    private static ReadOnlySpan<KafkaHeader> TraceHeaders(ActivityContext trace, HttpContext context)
+    /// <summary>traceparent (and tracestate) headers from the span, or forwarded from the request when there is no activity; no allocation without tracestate.</summary>
+    private static ReadOnlySpan<KafkaHeader> TraceHeaders(Activity? trace, HttpRequest request)
     {
         byte[] traceParent = t_traceParent ??= new byte[KafkaTraceContext.TraceParentLength];
         KafkaHeader[] headers = t_headers ??= new KafkaHeader[1];
-        if (trace.TraceId != default)
+        string? traceState;
+        if (trace is not null && trace.IdFormat == ActivityIdFormat.W3C)
         {
             KafkaTraceContext.WriteTraceParent(trace, traceParent);
+            traceState = trace.TraceStateString;
         }
-        else if (!TryIncomingTraceParent(context, out string? incoming) || Encoding.ASCII.GetBytes(incoming, traceParent) != KafkaTraceContext.TraceParentLength)
+        else if (KafkaTraceContext.IncomingTraceParent(request) is string incoming)
         {
-            return [];
+            Encoding.ASCII.GetBytes(incoming, traceParent);
+            traceState = request.Headers.TraceState.Count == 1 ? request.Headers.TraceState[0] : null;
+        }
+        else
+        {
+            return default;
         }
 
         headers[0] = new KafkaHeader(KafkaTraceContext.TraceParentHeader, traceParent);
-        string? traceState = trace.TraceState ?? (trace.TraceId == default ? context.Request.Headers.TraceState.ToString() : null);
         if (string.IsNullOrEmpty(traceState))
         {
             return headers;
@@ -276,12 +210,5 @@ internal sealed class RequestEventSender
 
         // tracestate is rare; its header value is copied per call.
         return new[] { headers[0], new KafkaHeader(KafkaTraceContext.TraceStateHeader, Encoding.UTF8.GetBytes(traceState)) };
-    }
-
-    private static bool TryIncomingTraceParent(HttpContext context, out string? value)
-    {
-        Microsoft.Extensions.Primitives.StringValues header = context.Request.Headers.TraceParent;
-        value = header.Count == 1 ? header[0] : null;
-        return value is { Length: KafkaTraceContext.TraceParentLength };
     }
 }

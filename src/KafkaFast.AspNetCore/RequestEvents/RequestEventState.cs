@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 
 namespace KafkaFast.AspNetCore.RequestEvents;
@@ -14,7 +15,7 @@ internal readonly struct RequestEventState(RequestEventWriter writer, HttpContex
     /// <summary>Stopwatch timestamp of the request's start.</summary>
     public long Started { get; } = started;
 
-    /// <summary>The request's start, UTC (the one wall-clock read per request).</summary>
+    /// <summary>The request's start, UTC (its activity's start time, or the one wall-clock read per request).</summary>
     public DateTime StartedUtc { get; } = startedUtc;
 
     /// <summary>What the rest of the pipeline threw, if it did.</summary>
@@ -22,5 +23,6 @@ internal readonly struct RequestEventState(RequestEventWriter writer, HttpContex
 
     public BodyCounters? Counters { get; } = counters;
 
-    public string PhaseName => Phase == RequestEventPhase.Start ? "start" : "end";
+    /// <summary>The event's own "send" span (while the KafkaFast activity source has listeners): its context is the one propagated.</summary>
+    public Activity? Send { get; init; }
 }

@@ -1,5 +1,9 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using KafkaFast.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -18,13 +22,18 @@ internal sealed class RequestEventWriter
     /// <summary>The produce call's writer: static, so no delegate is allocated per event.</summary>
     internal static readonly Action<Utf8JsonWriter, RequestEventState> WriteState = static (json, state) => state.Writer.Write(json, in state);
 
+    /// <summary>The route of each endpoint, encoded once (endpoints live as long as the application's routes).</summary>
+    private static readonly ConditionalWeakTable<Endpoint, EncodedRoute> s_routes = new();
+
     private readonly bool _includeQuery;
+    private readonly bool _propagateTraceContext;
     private readonly HeaderField[] _headers;
     private readonly Action<Utf8JsonWriter, HttpContext, RequestEventPhase>? _writeFields;
 
     public RequestEventWriter(KafkaRequestEventOptions options)
     {
         _includeQuery = options.IncludeQuery;
+        _propagateTraceContext = options.PropagateTraceContext;
         _writeFields = options.WriteFields;
         _headers = options.IncludeHeaders.Distinct(StringComparer.OrdinalIgnoreCase)
             .Select(h => new HeaderField(h, JsonEncodedText.Encode(h.ToLowerInvariant()), CredentialHeaders.Contains(h, StringComparer.OrdinalIgnoreCase)))
@@ -47,11 +56,11 @@ internal sealed class RequestEventWriter
             json.WriteString(Names.Start, s.StartedUtc);
         }
 
-        json.WriteString(Names.Method, request.Method);
-        json.WriteString(Names.Scheme, request.Scheme);
-        if (request.Host.HasValue)
+        WriteKnown(json, Names.Method, request.Method);
+        WriteKnown(json, Names.Scheme, request.Scheme);
+        if (request.Headers.Host is { Count: > 0 } host)
         {
-            json.WriteString(Names.Host, request.Host.Value);
+            json.WriteString(Names.Host, host[0]); // the Host header as sent (HostString would parse it again)
         }
 
         if (request.PathBase.HasValue)
@@ -65,17 +74,17 @@ internal sealed class RequestEventWriter
             json.WriteString(Names.Query, request.QueryString.Value);
         }
 
-        if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route })
+        if (context.GetEndpoint() is { } endpoint && RouteOf(endpoint) is { } route)
         {
             json.WriteString(Names.Route, route);
         }
 
-        json.WriteString(Names.Protocol, request.Protocol);
+        WriteKnown(json, Names.Protocol, request.Protocol);
         if (end)
         {
             int status = s.Error is not null && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
             json.WriteNumber(Names.Status, status);
-            json.WriteNumber(Names.DurationMs, elapsed.TotalMilliseconds);
+            WriteMilliseconds(json, Names.DurationMs, elapsed);
         }
 
         if (end && s.Counters is { } counters)
@@ -116,16 +125,17 @@ internal sealed class RequestEventWriter
             WriteHeaders(json, request.Headers);
         }
 
-        if (Activity.Current is { } activity && activity.TraceId != default)
+        Activity? activity = Activity.Current;
+        if (activity is not null && activity.IdFormat == ActivityIdFormat.W3C)
         {
-            Span<byte> id = stackalloc byte[16];
-            Span<byte> hex = stackalloc byte[32];
-            activity.TraceId.CopyTo(id);
-            Convert.TryToHexStringLower(id, hex, out _);
-            json.WriteString(Names.TraceId, hex);
-            activity.SpanId.CopyTo(id[..8]);
-            Convert.TryToHexStringLower(id[..8], hex, out _);
-            json.WriteString(Names.SpanId, hex[..16]);
+            // The activity keeps its ids as hex strings: written as they are, never parsed.
+            json.WriteString(Names.TraceId, activity.TraceId.ToHexString());
+            json.WriteString(Names.SpanId, activity.SpanId.ToHexString());
+        }
+
+        if (_propagateTraceContext)
+        {
+            WriteTraceContext(json, s.Send ?? activity, request);
         }
 
         if (end)
@@ -144,6 +154,71 @@ internal sealed class RequestEventWriter
         _writeFields?.Invoke(json, context, s.Phase);
         json.WriteEndObject();
     }
+
+    /// <summary>"traceparent" (and "tracestate"): the propagated span's context, or the request's own header when there is no activity.</summary>
+    private static void WriteTraceContext(Utf8JsonWriter json, Activity? trace, HttpRequest request)
+    {
+        if (trace is not null && trace.IdFormat == ActivityIdFormat.W3C)
+        {
+            Span<byte> traceParent = stackalloc byte[KafkaTraceContext.TraceParentLength];
+            KafkaTraceContext.WriteTraceParent(trace, traceParent);
+            json.WriteString(Names.TraceParent, traceParent);
+            if (trace.TraceStateString is { Length: > 0 } traceState)
+            {
+                json.WriteString(Names.TraceState, traceState);
+            }
+        }
+        else if (KafkaTraceContext.IncomingTraceParent(request) is string incoming)
+        {
+            json.WriteString(Names.TraceParent, incoming);
+            if (request.Headers.TraceState is { Count: 1 } traceState && traceState[0] is { Length: > 0 } state)
+            {
+                json.WriteString(Names.TraceState, state);
+            }
+        }
+    }
+
+    /// <summary>The common methods, schemes and protocols are written pre-encoded (no escaping scan); others as they are.</summary>
+    private static void WriteKnown(Utf8JsonWriter json, JsonEncodedText name, string value)
+    {
+        JsonEncodedText? known = value switch
+        {
+            "GET" => Names.Get,
+            "POST" => Names.Post,
+            "PUT" => Names.Put,
+            "DELETE" => Names.Delete,
+            "http" => Names.Http,
+            "https" => Names.Https,
+            "HTTP/1.1" => Names.Http11,
+            "HTTP/2" => Names.Http2,
+            "HTTP/3" => Names.Http3,
+            _ => null,
+        };
+        if (known is { } encoded)
+        {
+            json.WriteString(name, encoded);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    /// <summary>Milliseconds with microsecond precision ("12.345"), formatted from integers (a double's shortest round-trip formatting costs more).</summary>
+    private static void WriteMilliseconds(Utf8JsonWriter json, JsonEncodedText name, TimeSpan elapsed)
+    {
+        long micros = Math.Max(0, elapsed.Ticks / TimeSpan.TicksPerMicrosecond);
+        Span<byte> text = stackalloc byte[24];
+        Utf8Formatter.TryFormat(micros / 1000, text, out int length);
+        text[length++] = (byte)'.';
+        Utf8Formatter.TryFormat(micros % 1000, text[length..], out int fraction, new StandardFormat('D', 3));
+        json.WritePropertyName(name);
+        json.WriteRawValue(text[..(length + fraction)], skipInputValidation: true);
+    }
+
+    /// <summary>The endpoint's route pattern, JSON-encoded once per endpoint; null when it has none.</summary>
+    private static JsonEncodedText? RouteOf(Endpoint endpoint) =>
+        s_routes.GetValue(endpoint, static e => new EncodedRoute(e is RouteEndpoint { RoutePattern.RawText: { } raw } ? JsonEncodedText.Encode(raw) : null)).Route;
 
     private void WriteHeaders(Utf8JsonWriter json, IHeaderDictionary headers)
     {
@@ -189,6 +264,8 @@ internal sealed class RequestEventWriter
 
     private sealed record HeaderField(string Name, JsonEncodedText Json, bool Redacted);
 
+    private sealed record EncodedRoute(JsonEncodedText? Route);
+
     /// <summary>Pre-encoded property names and fixed values.</summary>
     private static class Names
     {
@@ -217,5 +294,16 @@ internal sealed class RequestEventWriter
         public static readonly JsonEncodedText SpanId = JsonEncodedText.Encode("span_id");
         public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error");
         public static readonly JsonEncodedText Aborted = JsonEncodedText.Encode("aborted");
+        public static readonly JsonEncodedText TraceParent = JsonEncodedText.Encode("traceparent");
+        public static readonly JsonEncodedText TraceState = JsonEncodedText.Encode("tracestate");
+        public static readonly JsonEncodedText Get = JsonEncodedText.Encode("GET");
+        public static readonly JsonEncodedText Post = JsonEncodedText.Encode("POST");
+        public static readonly JsonEncodedText Put = JsonEncodedText.Encode("PUT");
+        public static readonly JsonEncodedText Delete = JsonEncodedText.Encode("DELETE");
+        public static readonly JsonEncodedText Http = JsonEncodedText.Encode("http");
+        public static readonly JsonEncodedText Https = JsonEncodedText.Encode("https");
+        public static readonly JsonEncodedText Http11 = JsonEncodedText.Encode("HTTP/1.1");
+        public static readonly JsonEncodedText Http2 = JsonEncodedText.Encode("HTTP/2");
+        public static readonly JsonEncodedText Http3 = JsonEncodedText.Encode("HTTP/3");
     }
 }

@@ -74,6 +74,17 @@ public sealed class KafkaProducerOptions
     public int FailureBufferCapacity { get; set; } = 1024;
 
     /// <summary>
+    /// Called on the producer's worker thread with one delivery report in every <see cref="DeliveryReportSampleInterval"/>
+    /// (per client): its topic, partition, outcome and latency, for delivery-latency metrics without awaiting a
+    /// produce call. Keep it short and non-blocking: it runs on the thread that drives librdkafka. An observer that
+    /// throws is logged once and skipped. Default null: no sampling.
+    /// </summary>
+    public Action<DeliveryReportSample>? DeliveryReportSampled { get; set; }
+
+    /// <summary>How many delivery reports per sample handed to <see cref="DeliveryReportSampled"/>, per client (1..1,000,000). Default 100.</summary>
+    public int DeliveryReportSampleInterval { get; set; } = 100;
+
+    /// <summary>
     /// librdkafka properties passed through as they are (e.g. "security.protocol", "sasl.mechanism",
     /// "statistics.interval.ms"); they override the settings above.
     /// </summary>
@@ -110,6 +121,7 @@ public sealed class KafkaProducerOptions
         errors.RequireDuration(CloseTimeout, nameof(CloseTimeout), TimeSpan.Zero, TimeSpan.FromHours(1));
         errors.RequireDuration(MetadataTimeout, nameof(MetadataTimeout), TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));
         errors.RequireRange(FailureBufferCapacity, nameof(FailureBufferCapacity), 1, 1_000_000);
+        errors.RequireRange(DeliveryReportSampleInterval, nameof(DeliveryReportSampleInterval), 1, 1_000_000);
         errors.Require(!string.IsNullOrWhiteSpace(ClientId), nameof(ClientId), ClientId, "must not be empty");
         errors.Require(!EnableIdempotence || Acks == Acks.All || !Enum.IsDefined(Acks), nameof(Acks), Acks,
             $"is {Acks} but EnableIdempotence requires Acks = All; set EnableIdempotence to false to use acks={(int)Acks}");

@@ -47,9 +47,13 @@ internal sealed unsafe partial class ProducerClient
     /// <summary>How long the worker lets records accumulate once it has caught up: 1 ms, or 0 when linger is under 1 ms.</summary>
     private int _batchPauseMs;
 
+    /// <summary>Every Nth delivery report to the application's observer; null when none is set.</summary>
+    private DeliveryReportSampler? _deliverySampler;
+
     internal void Start()
     {
         _batchPauseMs = _policy.LingerMs >= 1 ? 1 : 0;
+        _deliverySampler = DeliveryReportSampler.For(_engine);
         _thread = new Thread(Run) { IsBackground = true, Name = $"KafkaFast producer {Index}" };
         _thread.UnsafeStart();
     }
@@ -280,6 +284,11 @@ internal sealed unsafe partial class ProducerClient
 
                 gate.Reported();
                 gate.LastProgress = now;
+                if (_deliverySampler is { } sampler && sampler.Due())
+                {
+                    sampler.Sample(message, record); // before the record is released
+                }
+
                 if (message->Err == 0)
                 {
                     Volatile.Write(ref _delivered.Value, _delivered.Value + 1);
