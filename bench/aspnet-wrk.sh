@@ -16,7 +16,7 @@
 # kafkafast/confluent, and the paced p99 against "none". The broker (KafkaFast's embedded cluster) runs in its own
 # process, so its CPU is not counted as the server's.
 #
-#   bench/aspnet-wrk.sh                          the headline (about 25 minutes): ROUNDS=5 DURATION=15 WARMUP=8
+#   bench/aspnet-wrk.sh                          the headline (about 20-25 minutes): ROUNDS=5 DURATION=15 WARMUP=8
 #                                                CONNECTIONS=32 THREADS=1 PACED_DURATION=10 PACED_CONNECTIONS=16 PACE_MS=1
 #   ROUNDS=3 MODES=template VARIANTS="none kafkafast" bench/aspnet-wrk.sh     a quicker look
 #   INPROC=0 ...                                 skip the request-thread microbenchmark at the end
