@@ -22,6 +22,27 @@ internal sealed class ChaosCommandLine
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private readonly Option<bool> _confluentPeer = new("--confluent-peer")
+    {
+        Description = "Diagnosis: one more producing thread with Confluent.Kafka in the producer process, same faults, same checks (its memory counts in that process's RSS)",
+    };
+
+    private readonly Option<Faults.FaultKind[]> _faults = new("--faults")
+    {
+        Description = "Only these fault kinds, comma-separated (default all): " + string.Join(", ", Enum.GetNames<Faults.FaultKind>()),
+        HelpName = "KINDS",
+        CustomParser = result => result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            .Select(k => Enum.TryParse(k, ignoreCase: true, out Faults.FaultKind kind) ? kind : throw new ArgumentException($"--faults: unknown kind '{k}'"))
+            .ToArray(),
+    };
+
+    private readonly Option<int> _maxInFlight = new("--max-in-flight")
+    {
+        Description = "max.in.flight.requests.per.connection of the producers (default 1: the embedded cluster does not check idempotent sequences, " +
+                      "so with more a failed request followed by an appended one makes librdkafka count the failed one delivered; 5 shows it)",
+        DefaultValueFactory = _ => 1,
+    };
+
     private readonly Option<string> _out = new("--out") { Description = "Directory for the run's files (default: a new one under the temp directory)", HelpName = "DIR" };
 
     internal ChaosCommandLine()
@@ -31,7 +52,7 @@ internal sealed class ChaosCommandLine
             "(a child process); two independent readers and a consumer group check that nothing was lost, duplicated, damaged or reordered.\n" +
             "Usage: dotnet run -c Release --project bench/KafkaFast.Chaos -- [options]")
         {
-            _seed, _seconds, _rate, _streams, _maxClients, _budgetMib, _messageTimeout, _partitions, _brokers, _groupMembers, _knownFailure, _out,
+            _seed, _seconds, _rate, _streams, _maxClients, _budgetMib, _messageTimeout, _partitions, _brokers, _groupMembers, _knownFailure, _confluentPeer, _faults, _maxInFlight, _out,
         };
     }
 
@@ -51,5 +72,8 @@ internal sealed class ChaosCommandLine
         MaxGroupMembers = result.GetValue(_groupMembers),
         OutputDirectory = result.GetValue(_out) ?? "",
         KnownFailures = result.GetValue(_knownFailure) ?? [],
+        ConfluentPeer = result.GetValue(_confluentPeer),
+        MaxInFlight = result.GetValue(_maxInFlight),
+        Faults = result.GetValue(_faults) is { Length: > 0 } kinds ? kinds : Enum.GetValues<Faults.FaultKind>(),
     };
 }

@@ -43,7 +43,25 @@ internal sealed record ChaosSettings
 
     internal long BudgetBytes => BudgetMiB * 1024L * 1024;
 
-    internal StreamKind KindOf(int stream) => (StreamKind)(stream % 4);
+    /// <summary>Adds a Confluent.Kafka producer stream (index <see cref="Streams"/>) to the producer process: a diagnosis
+    /// run (its buffers count in that process's RSS), to tell a KafkaFast loss from librdkafka's or the cluster's.</summary>
+    public bool ConfluentPeer { get; init; }
+
+    /// <summary>
+    /// librdkafka's max.in.flight.requests.per.connection for the producers (KafkaFast's and the Confluent peer's).
+    /// Default 1: the embedded cluster does not check idempotent sequence numbers, so with several requests in flight
+    /// a request appended after an earlier one failed makes librdkafka count the earlier one delivered (it assumes
+    /// the broker kept order, as Kafka does): messages lost by the cluster, not by the client (Confluent.Kafka loses
+    /// them the same way). 5 (librdkafka's default) shows it.
+    /// </summary>
+    public int MaxInFlight { get; init; } = 1;
+
+    /// <summary>The fault kinds to inject (default: all).</summary>
+    public IReadOnlyList<Faults.FaultKind> Faults { get; init; } = Enum.GetValues<Faults.FaultKind>();
+
+    internal StreamKind KindOf(int stream) => ConfluentPeer && stream == Streams ? StreamKind.ConfluentPeer : (StreamKind)(stream % 4);
+
+    internal bool IsKafkaFastStream(int stream) => stream < Streams;
 
     internal MessageFactory CreateFactory() => new(Seed, Partitions, KindOf);
 
@@ -51,12 +69,13 @@ internal sealed record ChaosSettings
     internal string? Problem() =>
         Seconds < 5 ? $"--seconds must be at least 5 (was {Seconds})"
         : Rate < 1 ? $"--rate must be positive (was {Rate})"
-        : Streams is < 1 or > MessageId.MaxStreams ? $"--streams must be 1..{MessageId.MaxStreams} (was {Streams})"
+        : Streams is < 1 or >= MessageId.MaxStreams ? $"--streams must be 1..{MessageId.MaxStreams - 1} (was {Streams})"
         : MaxClients is < 1 or > 64 ? $"--max-clients must be 1..64 (was {MaxClients})"
         : BudgetMiB < 8 ? $"--budget-mib must be at least 8 (was {BudgetMiB})"
         : MessageTimeoutSeconds < 1 ? $"--message-timeout must be at least 1 s (was {MessageTimeoutSeconds})"
         : Partitions is < 1 or > 1000 ? $"--partitions must be 1..1000 (was {Partitions})"
         : Brokers is < 1 or > 10 ? $"--brokers must be 1..10 (was {Brokers})"
+        : MaxInFlight is < 1 or > 5 ? $"--max-in-flight must be 1..5 (idempotence) (was {MaxInFlight})"
         : MaxGroupMembers < 1 ? $"--group-members must be at least 1 (was {MaxGroupMembers})"
         : null;
 }

@@ -20,7 +20,7 @@ public class AccountingTests
             ledger.Observe(0, seq, new MessageId(1, seq));
         }
 
-        MessageTally tally = MessageAccounting.Tally(ledger, [0, 100], NoFailures);
+        MessageTally tally = MessageAccounting.Tally(ledger, [0, 100], NoFailures, _ => StreamKind.Single);
         Assert.Equal(100, tally.Delivered);
         Assert.Equal(0, tally.Lost + tally.Duplicated + tally.NeverAccepted);
         Assert.Equal(0, ledger.OrderViolations + ledger.Skipped + ledger.Damaged);
@@ -32,8 +32,9 @@ public class AccountingTests
         var ledger = new ReadLedger("r");
         ledger.Observe(0, 0, new MessageId(0, 0));
         ledger.Observe(0, 1, new MessageId(0, 2));
-        MessageTally tally = MessageAccounting.Tally(ledger, [3], NoFailures);
+        MessageTally tally = MessageAccounting.Tally(ledger, [3], NoFailures, _ => StreamKind.Single);
         Assert.Equal(1, tally.Lost);
+        Assert.Equal(1, tally.LostByKind["Single"]);
         Assert.Contains(tally.Examples, e => e.Contains("0:1", StringComparison.Ordinal));
     }
 
@@ -49,11 +50,21 @@ public class AccountingTests
             [new MessageId(0, 1).Packed] = new(new MessageId(0, 1).Packed, 0, (int)KafkaErrorCode.MessageTimedOut, (byte)PersistenceStatus.PossiblyPersisted),
             [new MessageId(0, 2).Packed] = new(new MessageId(0, 2).Packed, 0, (int)KafkaErrorCode.MessageTimedOut, (byte)PersistenceStatus.NotPersisted),
         };
-        MessageTally tally = MessageAccounting.Tally(ledger, [3], failures);
+        MessageTally tally = MessageAccounting.Tally(ledger, [3], failures, _ => StreamKind.Single);
         Assert.Equal(1, tally.FailedAbsent);
         Assert.Equal(1, tally.FailedButPersisted);
         Assert.Equal(1, tally.FailedNotPersistedButPresent);
         Assert.Equal(0, tally.Lost);
+    }
+
+    [Fact]
+    public void Counting_only_some_streams_leaves_the_others_out()
+    {
+        var ledger = new ReadLedger("r");
+        ledger.Observe(0, 0, new MessageId(0, 0));
+        MessageTally ours = MessageAccounting.Tally(ledger, [1, 5], NoFailures, _ => StreamKind.Single, stream => stream == 0);
+        Assert.Equal(0, ours.Lost); // stream 1 (a Confluent peer, say) lost 5 but is not counted here
+        Assert.Equal(1, ours.Delivered);
     }
 
     [Fact]
@@ -62,7 +73,7 @@ public class AccountingTests
         var ledger = new ReadLedger("r");
         ledger.Observe(0, 0, new MessageId(0, 0));
         ledger.Observe(0, 1, new MessageId(0, 1)); // the stream had only one accepted: sequence 1 was a refused call's
-        Assert.Equal(1, MessageAccounting.Tally(ledger, [1], NoFailures).NeverAccepted);
+        Assert.Equal(1, MessageAccounting.Tally(ledger, [1], NoFailures, _ => StreamKind.Single).NeverAccepted);
     }
 
     [Fact]
@@ -81,7 +92,7 @@ public class AccountingTests
         Assert.Equal(1, ledger.ReappendedRuns);
         Assert.Equal(1, ledger.OtherDuplicates);
         Assert.Equal(0, ledger.OrderViolations); // order is judged on first copies
-        MessageTally tally = MessageAccounting.Tally(ledger, [4], NoFailures);
+        MessageTally tally = MessageAccounting.Tally(ledger, [4], NoFailures, _ => StreamKind.Single);
         Assert.Equal(3, tally.Duplicated);
         Assert.Equal(1, tally.UnexplainedDuplicates);
     }
@@ -106,7 +117,7 @@ public class AccountingTests
         ledger.Observe(0, 1, new MessageId(0, 1));
         ledger.Observe(0, 1, new MessageId(0, 1));
         Assert.Equal(1, ledger.Rewinds);
-        Assert.Equal(0, MessageAccounting.Tally(ledger, [2], NoFailures).Duplicated);
+        Assert.Equal(0, MessageAccounting.Tally(ledger, [2], NoFailures, _ => StreamKind.Single).Duplicated);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ internal static class ChaosReport
         s.AppendLine($"### Chaos run: seed {o.Seed}, {o.Seconds} s, {(checks.Any(c => c.Fails) ? "FAILED" : "PASSED")}");
         s.AppendLine();
         s.AppendLine($"`{r.Command}` — {o.Streams} streams (single, batch, awaitable, text), {o.Rate:N0} msgs/s offered, MaxClients {o.MaxClients}, " +
-                     $"budget {o.BudgetMiB} MiB, message timeout {o.MessageTimeoutSeconds} s, {o.Partitions} partitions on {o.Brokers} brokers (separate process), " +
+                     $"budget {o.BudgetMiB} MiB, message timeout {o.MessageTimeoutSeconds} s, max in flight {o.MaxInFlight},{(o.ConfluentPeer ? " a Confluent.Kafka peer stream," : "")} {o.Partitions} partitions on {o.Brokers} brokers (separate process), " +
                      $"group of 1..{o.MaxGroupMembers}; took {r.Elapsed.TotalMinutes:0.0} min; load average {LoadAverage()}.");
         s.AppendLine();
         s.AppendLine("| fault injected | times |");
@@ -41,6 +41,14 @@ internal static class ChaosReport
             }
 
             s.AppendLine($"| refused at the call (budget full), not accepted | {p.Streams.Sum(x => x.RefusedCalls):N0} calls |");
+            s.AppendLine();
+            s.AppendLine("| stream | call | accepted | refused calls | lost (per reader) |");
+            s.AppendLine("| --: | --- | --: | --: | --: |");
+            foreach (Producing.StreamSummary stream in p.Streams)
+            {
+                string lost = string.Join(" / ", r.Tallies.Select(t => t.LostByKind.GetValueOrDefault(stream.Kind).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
+                s.AppendLine($"| {stream.Index} | {stream.Kind} | {stream.Accepted:N0} | {stream.RefusedCalls:N0} | {lost} (by call) |");
+            }
             s.AppendLine();
             long growth = p.MaxResidentBytes - p.BaselineResidentBytes;
             s.AppendLine("| producer process | value |");

@@ -24,6 +24,9 @@ internal sealed record ChaosResults
 
     public required IReadOnlyList<MessageTally> Tallies { get; init; }
 
+    /// <summary>The tallies of KafkaFast's streams only (the producer's counters know nothing of a Confluent peer).</summary>
+    public required IReadOnlyList<MessageTally> KafkaFastTallies { get; init; }
+
     public required IReadOnlyList<long> EndOffsets { get; init; }
 
     public bool ReadersReachedEnd { get; init; }

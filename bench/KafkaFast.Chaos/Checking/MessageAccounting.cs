@@ -11,8 +11,10 @@ namespace KafkaFast.Chaos.Checking;
 /// </summary>
 internal static class MessageAccounting
 {
-    internal static MessageTally Tally(ReadLedger ledger, IReadOnlyList<long> acceptedPerStream, IReadOnlyDictionary<ulong, OutcomeFiles.FailureRecord> failures)
+    internal static MessageTally Tally(ReadLedger ledger, IReadOnlyList<long> acceptedPerStream, IReadOnlyDictionary<ulong, OutcomeFiles.FailureRecord> failures,
+        Func<int, StreamKind> kindOf, Func<int, bool>? includeStream = null)
     {
+        var lostByKind = new Dictionary<string, long>();
         long once = 0, lost = 0, duplicated = 0, failedAbsent = 0, failedPersisted = 0, failedButPresent = 0, neverAccepted = 0;
         var examples = new List<string>();
         void Example(string text)
@@ -25,6 +27,11 @@ internal static class MessageAccounting
 
         for (int stream = 0; stream < MessageId.MaxStreams; stream++)
         {
+            if (includeStream is not null && !includeStream(stream))
+            {
+                continue;
+            }
+
             long accepted = stream < acceptedPerStream.Count ? acceptedPerStream[stream] : 0;
             for (long seq = 0; seq < accepted; seq++)
             {
@@ -54,6 +61,8 @@ internal static class MessageAccounting
                 else if (count == 0)
                 {
                     lost++;
+                    string kind = kindOf(stream).ToString();
+                    lostByKind[kind] = lostByKind.GetValueOrDefault(kind) + 1;
                     Example($"message {id} accepted, never reported failed, not in the log");
                 }
                 else
@@ -85,6 +94,7 @@ internal static class MessageAccounting
             FailedNotPersistedButPresent = failedButPresent,
             NeverAccepted = neverAccepted,
             Examples = examples,
+            LostByKind = lostByKind,
         };
     }
 }

@@ -33,4 +33,7 @@ internal sealed record MessageTally
     public long NeverAccepted { get; init; }
 
     public List<string> Examples { get; init; } = [];
+
+    /// <summary>Lost messages per producing call (Single, Batch, Async, Text, ConfluentPeer).</summary>
+    public Dictionary<string, long> LostByKind { get; init; } = [];
 }

@@ -18,8 +18,9 @@ internal static class Verdict
             return checks;
         }
 
-        long accepted = p.Streams.Sum(s => s.Accepted);
-        long refused = p.Streams.Sum(s => s.RefusedCalls);
+        List<Producing.StreamSummary> ours = p.Streams.Where(s => r.Settings.IsKafkaFastStream(s.Index)).ToList();
+        long accepted = ours.Sum(s => s.Accepted);
+        long refused = ours.Sum(s => s.RefusedCalls);
         string? streamFailure = p.Streams.FirstOrDefault(s => s.Failure is not null)?.Failure;
         Add("no-throw", "no produce call threw (the request path returns true/false, never throws, under faults)", streamFailure is null,
             streamFailure is null ? $"{p.Streams.Count} streams" : FirstLine(streamFailure));
@@ -39,7 +40,7 @@ internal static class Verdict
             Add("exactly-once", $"{t.Reader}: every accepted message delivered exactly once or failed with a reason (lost = 0, duplicated = 0)",
                 t.Lost == 0 && duplicatesExplained && t.NeverAccepted == 0 && t.FailedNotPersistedButPresent == 0,
                 $"delivered {t.Delivered:N0}, failed {t.FailedAbsent + t.FailedButPersisted:N0} (of which in the log as possibly persisted: {t.FailedButPersisted:N0}), " +
-                $"lost {t.Lost:N0}, duplicated {t.Duplicated:N0} (whole requests the embedded cluster appended twice after a dropped connection: {t.ReappendedRuns:N0} runs; " +
+                $"lost {t.Lost:N0}{(t.Lost > 0 ? $" ({string.Join(", ", t.LostByKind.Select(kv => $"{kv.Key} {kv.Value:N0}"))})" : "")}, duplicated {t.Duplicated:N0} (whole requests the embedded cluster appended twice after a dropped connection: {t.ReappendedRuns:N0} runs; " +
                 $"other copies {t.UnexplainedDuplicates:N0}), never accepted but read {t.NeverAccepted:N0}, failed as not persisted but read {t.FailedNotPersistedButPresent:N0}" + Examples(t.Examples));
         }
 
@@ -52,12 +53,12 @@ internal static class Verdict
                 $"offsets skipped {l.Skipped:N0}, reader rewinds {l.Rewinds:N0}");
         }
 
-        long failedReports = r.Failures.Count;
+        long failedReports = r.Failures.Keys.Count(k => r.Settings.IsKafkaFastStream(Messages.MessageId.Unpack(k).Stream));
         Add("counters", "counters agree with what was read: accepted = sum of streams, delivered = read, delivered + failed = accepted, nothing in flight",
             p.StatsAccepted == accepted && p.StatsDelivered + p.StatsFailed == p.StatsAccepted && p.StatsInFlight == 0 && p.FlushLeft == 0
-            && r.Tallies.All(t => p.StatsDelivered == t.Delivered),
+            && r.KafkaFastTallies.All(t => p.StatsDelivered == t.Delivered),
             $"statistics: accepted {p.StatsAccepted:N0} (streams {accepted:N0}), delivered {p.StatsDelivered:N0}, failed {p.StatsFailed:N0}, in flight {p.StatsInFlight:N0}; " +
-            $"flush left {p.FlushLeft:N0}; delivered as read: {string.Join(", ", r.Tallies.Select(t => $"{t.Reader} {t.Delivered:N0}"))}");
+            $"flush left {p.FlushLeft:N0}; delivered as read: {string.Join(", ", r.KafkaFastTallies.Select(t => $"{t.Reader} {t.Delivered:N0}"))}");
         Add("failures-reported", "every failure was reported with a reason and the message's bytes, none dropped",
             p.StatsFailed == failedReports && p.StatsFailuresDropped == 0 && p.FailuresWithoutReason == 0 && p.FailuresUnidentified == 0 && p.FailuresChannelCompleted,
             $"failed {p.StatsFailed:N0}, reports {failedReports:N0} (recorded {p.FailuresRecorded:N0}), dropped {p.StatsFailuresDropped:N0}, " +

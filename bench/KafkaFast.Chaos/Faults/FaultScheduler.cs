@@ -76,7 +76,7 @@ internal sealed class FaultScheduler
         {
             if (_cycle.Count == 0)
             {
-                foreach (FaultKind k in Enum.GetValues<FaultKind>().OrderBy(_ => _random.Next()))
+                foreach (FaultKind k in _settings.Faults.OrderBy(_ => _random.Next()))
                 {
                     _cycle.Enqueue(k);
                 }
@@ -103,7 +103,7 @@ internal sealed class FaultScheduler
             }
         }
 
-        return FaultKind.LeaderMove;
+        return _settings.Faults.Contains(FaultKind.LeaderMove) ? FaultKind.LeaderMove : FaultKind.RttSpike;
     }
 
     private void Inject(FaultKind kind, double now)

@@ -12,6 +12,9 @@ internal sealed class ConsumerGroup(string bootstrap, string topic, int maxMembe
 
     internal int ActiveCount => _active.Count;
 
+    /// <summary>The active members, as progress text.</summary>
+    internal string Describe() => string.Join(", ", _active.ToArray().Select(m => m.ToString()));
+
     internal bool CanJoin => _active.Count < maxMembers;
 
     internal bool CanLeave => _active.Count > 1;

@@ -43,6 +43,14 @@ internal sealed class GroupMember
 
     internal long Batches { get; private set; }
 
+    internal long Messages { get; private set; }
+
+    /// <summary>How many partitions the member held after its last consume call (for progress lines).</summary>
+    internal int AssignedPartitions { get; private set; }
+
+    /// <summary>"member 3: 4 partitions, 1,234 messages": for progress lines.</summary>
+    public override string ToString() => $"m{Number} {State} {AssignedPartitions}p {Messages:N0}";
+
     private long _errorEvents;
 
     /// <summary>Client error events (brokers down and so on; librdkafka retries).</summary>
@@ -91,6 +99,8 @@ internal sealed class GroupMember
 
                 _ledger.Record(this, processed.AsSpan(0, n));
                 Batches++;
+                Messages += n;
+                AssignedPartitions = consumer.Assignment.Count;
             }
 
             State = "closing";

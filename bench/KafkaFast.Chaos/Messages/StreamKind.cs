@@ -11,4 +11,7 @@ internal enum StreamKind
     Async,
     /// <summary><c>TryProduce</c> with text (UTF-16 in, UTF-8 on the wire).</summary>
     Text,
+    /// <summary>Confluent.Kafka's <c>Produce</c> in the same process under the same faults (--confluent-peer): tells
+    /// whether a loss is KafkaFast's or librdkafka's and the embedded cluster's.</summary>
+    ConfluentPeer,
 }

@@ -9,6 +9,7 @@ internal static class OutcomeFiles
 {
     internal const string Failures = "failures.bin";
     internal const string AsyncOutcomes = "async-outcomes.bin";
+    internal const string PeerFailures = "peer-failures.bin";
 
     /// <summary>A failure report: id, partition, error code, persistence status.</summary>
     internal readonly record struct FailureRecord(ulong Id, int Partition, int Error, byte Status)

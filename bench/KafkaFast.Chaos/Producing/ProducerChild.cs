@@ -40,6 +40,7 @@ internal static class ProducerChild
             OverflowPolicy = OverflowPolicy.Reject,
             FailureBufferCapacity = 100_000,
             MetadataTimeout = TimeSpan.FromSeconds(60),
+            Properties = { ["max.in.flight.requests.per.connection"] = settings.MaxInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture) },
         };
         await using var producer = new KafkaProducer(options);
         KafkaTopic topic = producer.GetTopic(settings.Topic);
@@ -48,7 +49,7 @@ internal static class ProducerChild
         using var asyncOutcomes = new AsyncOutcomes(Path.Combine(settings.OutputDirectory, OutcomeFiles.AsyncOutcomes));
         var latency = new LatencyHistogram();
         var context = new StreamContext(settings, factory, producer, topic, latency, asyncOutcomes);
-        ProducerStream[] streams = Enumerable.Range(0, settings.Streams).Select(i => ProducerStream.Create(i, context)).ToArray();
+        ProducerStream[] streams = Enumerable.Range(0, settings.Streams + (settings.ConfluentPeer ? 1 : 0)).Select(i => ProducerStream.Create(i, context)).ToArray();
 
         recorder.Start();
         sampler.Start();

@@ -20,7 +20,7 @@ internal abstract class ProducerStream
     {
         Index = index;
         Context = context;
-        _ratePerSecond = (double)context.Settings.Rate / context.Settings.Streams;
+        _ratePerSecond = (double)context.Settings.Rate / (context.Settings.Streams + (context.Settings.ConfluentPeer ? 1 : 0));
         _thread = new Thread(Run) { Name = $"chaos stream {index}", IsBackground = true };
     }
 
@@ -110,6 +110,7 @@ internal abstract class ProducerStream
         StreamKind.Single => new SingleStream(index, context),
         StreamKind.Batch => new BatchStream(index, context),
         StreamKind.Async => new AsyncStream(index, context),
+        StreamKind.ConfluentPeer => new ConfluentPeerStream(index, context),
         _ => new TextStream(index, context),
     };
 }
