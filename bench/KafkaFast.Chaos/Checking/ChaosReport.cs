@@ -64,20 +64,12 @@ internal static class ChaosReport
             s.AppendLine();
         }
 
-        Group.GroupLedger g = r.Group.Ledger;
-        s.AppendLine("| consumer group | value |");
-        s.AppendLine("| --- | --: |");
-        s.AppendLine($"| members over the run | {g.Members.Count} |");
-        s.AppendLine($"| messages processed | {g.Processed:N0} |");
-        s.AppendLine($"| never processed | {r.GroupMissing:N0} |");
-        s.AppendLine($"| re-read after a commit failure / lost partitions | {g.ExplainedRereads:N0} |");
-        s.AppendLine($"| re-read after a clean hand-over | {g.UnexplainedRereads:N0} |");
-        s.AppendLine($"| dropped by the brokers before the group read them | {g.Dropped:N0} |");
-        foreach (Group.GroupMember m in g.Members)
+        AppendGroup(s, r.Group, r.GroupMissing);
+        if (r.PeerGroup is not null)
         {
-            s.AppendLine($"| member {m.Number}: {m.State}, {m.Batches:N0} batches, {m.ErrorEvents:N0} error events | {(m.Trouble is null ? "no trouble" : m.Trouble.Replace("|", "/", StringComparison.Ordinal))} |");
+            AppendGroup(s, r.PeerGroup, r.PeerGroupMissing);
         }
-        s.AppendLine();
+
         s.AppendLine("| check | held | detail |");
         s.AppendLine("| --- | --- | --- |");
         foreach (Check c in checks)
@@ -87,6 +79,25 @@ internal static class ChaosReport
         }
 
         return s.ToString();
+    }
+
+    private static void AppendGroup(StringBuilder s, Group.ConsumerGroup group, long missing)
+    {
+        Group.GroupLedger g = group.Ledger;
+        s.AppendLine($"| consumer group ({group.Client}) | value |");
+        s.AppendLine("| --- | --: |");
+        s.AppendLine($"| members over the run | {g.Members.Count} |");
+        s.AppendLine($"| messages processed | {g.Processed:N0} |");
+        s.AppendLine($"| never processed | {missing:N0} |");
+        s.AppendLine($"| re-read after a commit failure / lost partitions | {g.ExplainedRereads:N0} |");
+        s.AppendLine($"| re-read after a clean hand-over | {g.UnexplainedRereads:N0} |");
+        s.AppendLine($"| dropped by the brokers before the group read them | {g.Dropped:N0} |");
+        foreach (Group.GroupMember m in g.Members)
+        {
+            s.AppendLine($"| member {m.Number}: {m.State}, {m.Batches:N0} batches, {m.ErrorEvents:N0} error events | {(m.Trouble is null ? "no trouble" : m.Trouble.Replace("|", "/", StringComparison.Ordinal))} |");
+        }
+
+        s.AppendLine();
     }
 
     private static string Us(long nanoseconds) => nanoseconds < 10_000 ? $"{nanoseconds / 1000.0:0.00} µs" : $"{nanoseconds / 1000.0:N0} µs";

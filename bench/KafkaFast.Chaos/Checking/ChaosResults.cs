@@ -45,6 +45,11 @@ internal sealed record ChaosResults
 
     public long GroupMissing { get; init; }
 
+    /// <summary>The Confluent.Kafka peer group (--confluent-peer), reported beside ours, not checked.</summary>
+    public ConsumerGroup? PeerGroup { get; init; }
+
+    public long PeerGroupMissing { get; init; }
+
     public List<string> GroupMissingExamples { get; init; } = [];
 
     public List<string> GroupMembersNotStopped { get; init; } = [];

@@ -35,8 +35,12 @@ internal sealed class FaultScheduler
     private readonly Queue<FaultKind> _cycle = new();
     private double _outageEnds;
 
-    internal FaultScheduler(ChaosSettings settings, BrokerProcess broker, ConsumerGroup group, Action<string> log)
+    private readonly ConsumerGroup? _peerGroup;
+
+    /// <param name="peerGroup">The Confluent.Kafka peer group (--confluent-peer): its members join and leave with the group's.</param>
+    internal FaultScheduler(ChaosSettings settings, BrokerProcess broker, ConsumerGroup group, ConsumerGroup? peerGroup, Action<string> log)
     {
+        _peerGroup = peerGroup;
         _settings = settings;
         _broker = broker;
         _group = group;
@@ -180,11 +184,14 @@ internal sealed class FaultScheduler
 
             case FaultKind.GroupMemberJoins:
                 _group.Join();
+                _peerGroup?.Join();
                 _log($"fault {now,6:0.0} s: a group member joins ({_group.ActiveCount} now)");
                 break;
 
             case FaultKind.GroupMemberLeaves:
-                _group.Leave(_random.Next(_group.ActiveCount));
+                int leaving = _random.Next(_group.ActiveCount);
+                _group.Leave(leaving);
+                _peerGroup?.Leave(leaving);
                 _log($"fault {now,6:0.0} s: a group member closes and leaves ({_group.ActiveCount} left)");
                 break;
         }

@@ -1,8 +1,11 @@
 namespace KafkaFast.Chaos.Group;
 
 /// <summary>The chaos consumer group: members join and leave at the scheduler's word; at least one always reads.</summary>
-internal sealed class ConsumerGroup(string bootstrap, string topic, int maxMembers)
+internal sealed class ConsumerGroup(string bootstrap, string topic, int maxMembers, bool confluent = false)
 {
+    /// <summary>"KafkaFast" or "Confluent.Kafka" (the peer group).</summary>
+    internal string Client => confluent ? "Confluent.Kafka" : "KafkaFast";
+
     private readonly List<GroupMember> _active = [];
     private readonly List<GroupMember> _left = [];
 
@@ -21,7 +24,7 @@ internal sealed class ConsumerGroup(string bootstrap, string topic, int maxMembe
 
     internal void Join()
     {
-        var member = new GroupMember(Ledger, bootstrap, GroupId, topic);
+        var member = new GroupMember(Ledger, bootstrap, GroupId, topic, confluent);
         _active.Add(member);
         member.Start();
     }
@@ -29,6 +32,7 @@ internal sealed class ConsumerGroup(string bootstrap, string topic, int maxMembe
     /// <summary>The member at <paramref name="index"/> (of the active ones) finishes its batch, closes and leaves.</summary>
     internal void Leave(int index)
     {
+        index = Math.Min(index, _active.Count - 1);
         GroupMember member = _active[index];
         _active.RemoveAt(index);
         member.Leave();

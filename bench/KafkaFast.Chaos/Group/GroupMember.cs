@@ -1,10 +1,13 @@
+using Confluent.Kafka;
 using KafkaFast.Consumer;
 
 namespace KafkaFast.Chaos.Group;
 
 /// <summary>
 /// One member of the chaos consumer group: the loop docs/CONSUMER.md documents (CommitMode.Auto: asking for the next
-/// batch acknowledges the previous one; Close commits and leaves), on its own thread, until told to leave.
+/// batch acknowledges the previous one; Close commits and leaves), on its own thread, until told to leave. With
+/// <c>confluent</c>, the same member written with Confluent.Kafka (its usual loop: Consume, auto commit, Close): the
+/// peer group that tells a KafkaFast consumer bug from the embedded cluster's coordinator.
 /// </summary>
 internal sealed class GroupMember
 {
@@ -15,22 +18,37 @@ internal sealed class GroupMember
     private volatile bool _leaving;
     private volatile string? _trouble;
 
-    internal GroupMember(GroupLedger ledger, string bootstrap, string groupId, string topic)
+    private readonly bool _confluent;
+    private readonly string _bootstrap;
+    private readonly string _groupId;
+
+    internal GroupMember(GroupLedger ledger, string bootstrap, string groupId, string topic, bool confluent = false)
     {
         _ledger = ledger;
         _topic = topic;
+        _confluent = confluent;
+        _bootstrap = bootstrap;
+        _groupId = groupId;
         Number = ledger.Register(this);
         _options = new KafkaConsumerOptions
         {
             BootstrapServers = bootstrap,
             GroupId = groupId,
             ClientId = $"chaos-member-{Number}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
+            AutoOffsetReset = KafkaFast.Consumer.AutoOffsetReset.Earliest,
             CommitMode = CommitMode.Auto,
             AutoCommitInterval = TimeSpan.FromSeconds(1),
+            SessionTimeout = SessionTimeout,
         };
-        _thread = new Thread(Run) { Name = $"chaos group member {Number}", IsBackground = true };
+        _thread = new Thread(confluent ? RunConfluent : Run) { Name = $"chaos group member {Number}", IsBackground = true };
     }
+
+    /// <summary>
+    /// Short, so that the embedded cluster's coordinator evicts a member it lost track of: with the default 45 s its
+    /// group can sit with every partition unassigned after members come and go around a broker outage (Confluent.Kafka's
+    /// group does the same there).
+    /// </summary>
+    private static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(6);
 
     internal int Number { get; }
 
@@ -100,6 +118,76 @@ internal sealed class GroupMember
                 _ledger.Record(this, processed.AsSpan(0, n));
                 Batches++;
                 Messages += n;
+                AssignedPartitions = consumer.Assignment.Count;
+            }
+
+            State = "closing";
+            consumer.Close();
+            State = "closed";
+        }
+        catch (Exception e)
+        {
+            _trouble ??= $"{e.GetType().Name}: {e.Message}";
+            State = "failed";
+            Failure = e;
+        }
+    }
+
+    private void RunConfluent()
+    {
+        var processed = new List<(int, long)>(1000);
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = _bootstrap,
+            GroupId = _groupId,
+            ClientId = $"chaos-peer-member-{Number}",
+            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
+            EnableAutoCommit = true,
+            AutoCommitIntervalMs = 1000,
+            SessionTimeoutMs = (int)SessionTimeout.TotalMilliseconds,
+        };
+        try
+        {
+            using IConsumer<byte[], byte[]> consumer = new ConsumerBuilder<byte[], byte[]>(config)
+                .SetLogHandler((_, log) =>
+                {
+                    if (log.Message.Contains("offset reset", StringComparison.Ordinal))
+                    {
+                        OffsetResetListener.Parse(log.Message, _ledger);
+                    }
+                })
+                .SetErrorHandler((_, e) =>
+                {
+                    Interlocked.Increment(ref _errorEvents);
+                    if (e.IsFatal || e.Reason.Contains("commit", StringComparison.OrdinalIgnoreCase))
+                    {
+                        _trouble ??= $"error event {e.Code}: {e.Reason}";
+                    }
+                })
+                .SetPartitionsLostHandler((_, _) => _trouble ??= "partitions lost")
+                .SetOffsetsCommittedHandler((_, c) =>
+                {
+                    if (c.Error.IsError || c.Offsets.Any(o => o.Error.IsError))
+                    {
+                        _trouble ??= $"commit failed: {c.Error.Reason}";
+                    }
+                })
+                .Build();
+            consumer.Subscribe(_topic);
+            State = "consuming";
+            while (!_leaving)
+            {
+                processed.Clear();
+                ConsumeResult<byte[], byte[]>? result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+                while (result is not null && processed.Count < 1000)
+                {
+                    processed.Add((result.Partition.Value, result.Offset.Value));
+                    result = consumer.Consume(TimeSpan.Zero);
+                }
+
+                _ledger.Record(this, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(processed));
+                Batches++;
+                Messages += processed.Count;
                 AssignedPartitions = consumer.Assignment.Count;
             }
 

@@ -32,17 +32,25 @@ internal sealed partial class OffsetResetListener(GroupLedger ledger) : ILoggerF
             return;
         }
 
-        string text = formatter(state, exception);
-        Match reset = ResetPattern().Match(text);
-        if (reset.Success)
+        if (!Parse(formatter(state, exception), ledger))
         {
-            int partition = int.Parse(reset.Groups["p"].Value, CultureInfo.InvariantCulture);
-            long from = long.TryParse(reset.Groups["from"].Value, CultureInfo.InvariantCulture, out long f) ? f : 0;
-            ledger.RecordDropped(partition, from, long.Parse(reset.Groups["to"].Value, CultureInfo.InvariantCulture));
-            return;
+            Interlocked.Increment(ref Warnings);
+        }
+    }
+
+    /// <summary>Records the dropped range if <paramref name="text"/> is librdkafka's offset-reset line.</summary>
+    internal static bool Parse(string text, GroupLedger ledger)
+    {
+        Match reset = ResetPattern().Match(text);
+        if (!reset.Success)
+        {
+            return false;
         }
 
-        Interlocked.Increment(ref Warnings);
+        int partition = int.Parse(reset.Groups["p"].Value, CultureInfo.InvariantCulture);
+        long from = long.TryParse(reset.Groups["from"].Value, CultureInfo.InvariantCulture, out long f) ? f : 0;
+        ledger.RecordDropped(partition, from, long.Parse(reset.Groups["to"].Value, CultureInfo.InvariantCulture));
+        return true;
     }
 
     public void Dispose()

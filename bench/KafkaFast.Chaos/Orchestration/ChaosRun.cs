@@ -57,9 +57,11 @@ internal static class ChaosRun
         }
 
         var group = new ConsumerGroup(settings.BootstrapServers, topic, settings.MaxGroupMembers);
+        ConsumerGroup? peerGroup = settings.ConfluentPeer ? new ConsumerGroup(settings.BootstrapServers, topic, settings.MaxGroupMembers, confluent: true) : null;
         for (int i = 0; i < Math.Min(2, settings.MaxGroupMembers); i++)
         {
             group.Join();
+            peerGroup?.Join();
         }
 
         using ProducerProcess producer = ProducerProcess.Start(settings, Log);
@@ -70,8 +72,8 @@ internal static class ChaosRun
         }
 
         Log($"producer process pid {producer.Id} ready; faults for {settings.Seconds} s");
-        var scheduler = new FaultScheduler(settings, broker, group, Log);
-        using (var progress = new Timer(_ => Log($"read: {string.Join(", ", readers.Select(r => $"{r.Name} {r.Ledger.Read:N0}"))}, group {group.Ledger.Processed:N0} ({group.Describe()})"),
+        var scheduler = new FaultScheduler(settings, broker, group, peerGroup, Log);
+        using (var progress = new Timer(_ => Log($"read: {string.Join(", ", readers.Select(r => $"{r.Name} {r.Ledger.Read:N0}"))}, group {group.Ledger.Processed:N0} ({group.Describe()}){(peerGroup is null ? "" : $", peer group {peerGroup.Ledger.Processed:N0} ({peerGroup.Describe()})")}"),
             null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)))
         {
             scheduler.Run(TimeSpan.FromSeconds(settings.Seconds), CancellationToken.None);
@@ -84,13 +86,14 @@ internal static class ChaosRun
         long[] endOffsets = HighWatermarks(settings);
         Log($"end offsets: {string.Join(", ", endOffsets)} (total {endOffsets.Sum():N0}); reading up to them");
         bool readersDone = WaitFor(() => readers.All(r => r.HasReached(endOffsets) || r.Failure is not null), TimeSpan.FromSeconds(180));
-        bool groupDone = WaitFor(() => group.Ledger.HasReached(endOffsets), TimeSpan.FromSeconds(180));
+        bool groupDone = WaitFor(() => group.Ledger.HasReached(endOffsets) && (peerGroup is null || peerGroup.Ledger.HasReached(endOffsets)), TimeSpan.FromSeconds(180));
         foreach (TopicReader reader in readers)
         {
             reader.Stop(TimeSpan.FromSeconds(60));
         }
 
         List<GroupMember> notStopped = group.StopAll(TimeSpan.FromSeconds(90));
+        peerGroup?.StopAll(TimeSpan.FromSeconds(90));
 
         var failures = new Dictionary<ulong, OutcomeFiles.FailureRecord>();
         foreach (string file in new[] { OutcomeFiles.Failures, OutcomeFiles.PeerFailures })
@@ -152,6 +155,8 @@ internal static class ChaosRun
             AsyncFailuresNotReported = failuresNotReported,
             AsyncExamples = asyncExamples,
             Group = group,
+            PeerGroup = peerGroup,
+            PeerGroupMissing = peerGroup?.Ledger.FindMissing(endOffsets, new long[endOffsets.Length]).Missing ?? 0,
             GroupMissing = groupMissing,
             GroupMissingExamples = groupExamples,
             GroupMembersNotStopped = notStopped.Select(m => $"member {m.Number} ({m.State})").ToList(),
