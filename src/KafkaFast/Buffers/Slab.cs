@@ -57,6 +57,12 @@ internal sealed unsafe class Slab
     /// <summary>Worker-only: the worker has moved past this slab.</summary>
     internal bool FullyScanned;
 
+    /// <summary>
+    /// Whether its pages may be resident (written since they were last handed back to the kernel). Touched only by
+    /// whoever holds the slab: the arena while free (under a pop), the renting request thread, the worker.
+    /// </summary>
+    internal bool Warm;
+
     /// <summary>Worker-only: bytes of records (without padding) currently in flight, for statistics.</summary>
     internal long BytesInFlight;
 

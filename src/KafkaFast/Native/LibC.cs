@@ -2,7 +2,10 @@ using System.Runtime.InteropServices;
 
 namespace KafkaFast.Native;
 
-/// <summary>eventfd and poll: how a sleeping worker is woken by request threads and by librdkafka.</summary>
+/// <summary>
+/// eventfd and poll: how a sleeping worker is woken by request threads and by librdkafka; mmap and madvise: the
+/// producer's budget memory, whose pages can be handed back to the kernel.
+/// </summary>
 internal static unsafe partial class LibC
 {
     internal const int EfdNonBlock = 0x800;   // O_NONBLOCK
@@ -32,4 +35,18 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Libraries.LibC, EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);
+
+    internal const int ProtReadWrite = 0x3;                                  // PROT_READ | PROT_WRITE
+    internal const int MapPrivateAnonymousNoReserve = 0x02 | 0x20 | 0x4000;  // MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE
+    internal const int MadvDontNeed = 4;                                     // MADV_DONTNEED: pages read back as zeros
+
+    /// <summary>Returns MAP_FAILED (-1) on failure.</summary>
+    [LibraryImport(Libraries.LibC, EntryPoint = "mmap", SetLastError = true)]
+    internal static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport(Libraries.LibC, EntryPoint = "munmap", SetLastError = true)]
+    internal static partial int Munmap(nint address, nuint length);
+
+    [LibraryImport(Libraries.LibC, EntryPoint = "madvise", SetLastError = true)]
+    internal static partial int Madvise(nint address, nuint length, int advice);
 }

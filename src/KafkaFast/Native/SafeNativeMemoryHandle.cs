@@ -2,12 +2,22 @@ using System.Runtime.InteropServices;
 
 namespace KafkaFast.Native;
 
-/// <summary>One block of native memory (NativeMemory.AllocZeroed), freed when released.</summary>
+/// <summary>
+/// One block of native memory: a private anonymous mapping, page-aligned and zero-filled, whose pages become
+/// resident only when first written. <see cref="Discard"/> hands a range's pages back to the kernel (they read
+/// back as zeros), so the block's resident size can shrink again. Unmapped when released.
+/// </summary>
 internal sealed unsafe class SafeNativeMemoryHandle : SafeHandle
 {
     internal SafeNativeMemoryHandle(nuint size) : base(IntPtr.Zero, ownsHandle: true)
     {
-        SetHandle((nint)NativeMemory.AllocZeroed(size));
+        nint address = LibC.Mmap(0, size, LibC.ProtReadWrite, LibC.MapPrivateAnonymousNoReserve, -1, 0);
+        if (address == -1)
+        {
+            throw new InsufficientMemoryException($"mmap of {size} bytes for the memory budget failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        SetHandle(address);
         Size = size;
     }
 
@@ -17,9 +27,8 @@ internal sealed unsafe class SafeNativeMemoryHandle : SafeHandle
 
     public override bool IsInvalid => handle == IntPtr.Zero;
 
-    protected override bool ReleaseHandle()
-    {
-        NativeMemory.Free((void*)handle);
-        return true;
-    }
+    /// <summary>Releases the pages of [<paramref name="offset"/>, +<paramref name="length"/>) (page-aligned): no longer resident, zero when next read.</summary>
+    internal void Discard(long offset, long length) => _ = LibC.Madvise(handle + (nint)offset, (nuint)length, LibC.MadvDontNeed);
+
+    protected override bool ReleaseHandle() => LibC.Munmap(handle, Size) == 0;
 }

@@ -22,8 +22,9 @@ public sealed class KafkaProducerOptions
 
     /// <summary>
     /// Bytes of native memory for messages queued or in flight: keys, values, headers, a 48-byte record header each,
-    /// and librdkafka's own per-message memory (charged here, so its queue limits are lifted). When it is full, calls are rejected or wait (see <see cref="OverflowPolicy"/>); it never grows.
-    /// Default 64 MiB; at least two slabs per client (a slab holds message.max.bytes plus 64 KiB).
+    /// and, for messages handed to librdkafka, librdkafka's own per-message memory (charged here, so its queue limits
+    /// are lifted). When it is full, calls are rejected or wait (see <see cref="OverflowPolicy"/>); it never grows.
+    /// Default 64 MiB; at least two slabs per client (a slab holds message.max.bytes plus 64 KiB). See docs/PRODUCER.md.
     /// </summary>
     public long MemoryBudgetBytes { get; set; } = 64L * 1024 * 1024;
 

@@ -30,8 +30,14 @@ public sealed class ProducerStatistics
     /// <summary>The memory budget in bytes (whole slabs).</summary>
     public long BudgetBytes { get; init; }
 
-    /// <summary>Bytes of the budget in use: slabs holding messages not yet reported.</summary>
+    /// <summary>
+    /// Bytes of the budget in use: slabs holding messages not yet reported, plus librdkafka's share for the messages
+    /// handed to it (<see cref="BudgetBytesForLibrdkafka"/>).
+    /// </summary>
     public long BudgetBytesInUse { get; init; }
+
+    /// <summary>Of <see cref="BudgetBytesInUse"/>, what is charged for librdkafka's own copies of the messages handed to it (~224 bytes plus the key each).</summary>
+    public long BudgetBytesForLibrdkafka { get; init; }
 
     /// <summary>The slab size: the granularity of the budget.</summary>
     public int SlabSize { get; init; }

@@ -1,3 +1,4 @@
+using KafkaFast.Buffers;
 using KafkaFast.Mock;
 using KafkaFast.Producer;
 using KafkaFast.Tests.Support;
@@ -57,7 +58,8 @@ public sealed class ProducerBudgetTests : IDisposable
         var stats = producer.GetStatistics();
         Assert.Equal(11, stats.Rejected[ProduceRejectReason.BudgetFull]);
         Assert.Equal(accepted, stats.Accepted);
-        Assert.Equal(stats.BudgetBytes, stats.BudgetBytesInUse);
+        // Full: what is left is at most the slab kept as room for librdkafka's share of the messages handed to it.
+        Assert.True(stats.BudgetBytes - stats.BudgetBytesInUse <= stats.SlabSize, stats.ToString());
         Assert.Equal(0, producer.TryProduceBatch(topic, [new ProducerMessage(default, value)]));
         await Assert.ThrowsAsync<ProduceException>(async () => await producer.ProduceAsync(topic, default, value));
 
@@ -194,5 +196,69 @@ public sealed class ProducerBudgetTests : IDisposable
         AllBrokers(up: true);
         await Producers.FlushOrFail(producer, 60);
         Assert.Equal(accepted, producer.GetStatistics().Delivered);
+    }
+
+    /// <summary>
+    /// librdkafka's share of the budget (~240 bytes for a message with a 16-byte key) is charged only for messages
+    /// handed to it; those waiting behind the partition gate cost their record alone (168 bytes here). With every
+    /// broker down, a 16 MiB budget therefore holds far more than 16 MiB / (record + share) messages.
+    /// </summary>
+    [Fact]
+    public async Task Messages_waiting_behind_the_gate_are_not_charged_librdkafkas_share()
+    {
+        const long Budget = 16L * 1024 * 1024;
+        _cluster.CreateTopic("share", 6);
+        await using var producer = new KafkaProducer(Producers.Options(_cluster, o =>
+        {
+            o.MemoryBudgetBytes = Budget;
+            o.MessageTimeout = TimeSpan.FromMinutes(2);
+        }));
+        var topic = producer.GetTopic("share");
+        AllBrokers(up: false);
+        try
+        {
+            byte[] key = new byte[16];
+            byte[] value = new byte[100];
+            long accepted = 0;
+            int refusals = 0;
+            while (refusals < 200)
+            {
+                BitConverter.TryWriteBytes(key, accepted);
+                if (producer.TryProduce(topic, key, value))
+                {
+                    accepted++;
+                    refusals = 0;
+                }
+                else
+                {
+                    refusals++;
+                    await Task.Delay(1); // the worker may still cool slabs or hand a first batch
+                }
+            }
+
+            var stats = producer.GetStatistics();
+            long withShareEach = Budget / (MessageRecord.SizeFor(16, 100, 0) + MessageRecord.LibrdkafkaOverhead(16, 0, 0, long.MaxValue));
+            Assert.True(accepted > withShareEach * 3 / 2, $"{accepted} accepted; {withShareEach} fit when every message carries librdkafka's share ({stats})");
+            Assert.True(stats.BudgetBytesForLibrdkafka > 0, "nothing was handed to librdkafka");
+            Assert.True(stats.BudgetBytesInUse <= stats.BudgetBytes, stats.ToString());
+            Assert.Equal(accepted, stats.Accepted);
+        }
+        finally
+        {
+            AllBrokers(up: true);
+        }
+
+        await Producers.FlushOrFail(producer, 60);
+        var after = producer.GetStatistics();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (after.BudgetBytesForLibrdkafka != 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20); // the worker gives the share back at the end of the pass that took the last reports
+            after = producer.GetStatistics();
+        }
+
+        Assert.Equal(after.Accepted, after.Delivered);
+        Assert.Equal(0, after.BudgetBytesForLibrdkafka);
+        Assert.True(after.BudgetBytesInUse <= after.SlabSize, after.ToString()); // the slab being filled stays
     }
 }

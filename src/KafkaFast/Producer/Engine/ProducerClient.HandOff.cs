@@ -48,6 +48,12 @@ internal sealed unsafe partial class ProducerClient
     /// <summary>librdkafka refused a message with QUEUE_FULL (its own limits set in Properties): no hand-off until it has room.</summary>
     private bool _queueFull;
 
+    /// <summary>The budget had no room for librdkafka's share of the next record: no more hand-offs in this pass.</summary>
+    private bool _shareStarved;
+
+    /// <summary>librdkafka's share of records reported (or refused) in this pass, reused for this pass's hand-offs before it goes back.</summary>
+    private long _credit;
+
     private long _nextHousekeeping;
 
     /// <summary>Messages librdkafka accepted in the hand-off under way (counted into the gate when it ends).</summary>
@@ -81,6 +87,7 @@ internal sealed unsafe partial class ProducerClient
     /// </summary>
     private bool HandOffDue(long now)
     {
+        _shareStarved = false; // retried every pass: delivery reports (ours or another client's) free room
         bool any = false;
         for (int i = 0; i < _listed.Count;)
         {
@@ -94,7 +101,7 @@ internal sealed unsafe partial class ProducerClient
             }
 
             i++;
-            if (_queueFull)
+            if (_queueFull || _shareStarved)
             {
                 continue;
             }
@@ -162,7 +169,7 @@ internal sealed unsafe partial class ProducerClient
         long bytes = 0;
         int handled = 0;
         nint rkt = gate.Topic.ClientTopics[Index];
-        while (handled < limit && !_queueFull)
+        while (handled < limit && !_queueFull && !_shareStarved)
         {
             // A run of consecutive records that go in one produce_batch call.
             int run = 0;
@@ -181,6 +188,12 @@ internal sealed unsafe partial class ProducerClient
                     break;
                 }
 
+                if (!TryChargeShare(record, limit - handled - run))
+                {
+                    limit = handled + run;
+                    break;
+                }
+
                 bytes += size;
                 Describe(ref _items[run], record);
                 run++;
@@ -195,6 +208,11 @@ internal sealed unsafe partial class ProducerClient
                 MessageRecord* record = gate.Peek(0);
                 long size = gate.WireSizeAt(0);
                 if (gated && handled > 0 && bytes + size > _policy.MaxBytes)
+                {
+                    break;
+                }
+
+                if (!TryChargeShare(record, limit - handled))
                 {
                     break;
                 }
@@ -221,6 +239,49 @@ internal sealed unsafe partial class ProducerClient
         }
 
         return handled > 0;
+    }
+
+    /// <summary>librdkafka's share of the budget for a record (charged while librdkafka holds it).</summary>
+    private long ShareOf(MessageRecord* record) =>
+        MessageRecord.LibrdkafkaOverhead(record->KeyLength, record->HeaderCount, record->HeadersLength, _arena.ShareCap);
+
+    /// <summary>
+    /// Charges a record's share before it is handed: from the shares of records reported in this pass first, then
+    /// from the budget. When the budget has no room, the hand-off stops there (the rest waits in the gate) and the
+    /// reserve request threads leave for librdkafka grows by what <paramref name="waiting"/> records would need.
+    /// </summary>
+    private bool TryChargeShare(MessageRecord* record, int waiting)
+    {
+        long share = ShareOf(record);
+        if (_credit >= share)
+        {
+            _credit -= share;
+            return true;
+        }
+
+        if (_arena.TryChargeLibrdkafka(share - _credit) || (_credit == 0 && _arena.TryOverdrawFirst(share)))
+        {
+            _credit = 0;
+            return true;
+        }
+
+        _shareStarved = true;
+        _arena.RaiseReserve(share * Math.Max(1, waiting));
+        return false;
+    }
+
+    /// <summary>A charged record was not handed after all (refused), or is reported: its share comes back as credit for this pass.</summary>
+    private void RefundShare(MessageRecord* record) => _credit += ShareOf(record);
+
+    /// <summary>End of a pass: the credit nobody used goes back to the budget.</summary>
+    private void ReleaseCredit()
+    {
+        if (_credit > 0)
+        {
+            _arena.ReleaseLibrdkafka(_credit);
+            _credit = 0;
+            _engine.OnBudgetFreed();
+        }
     }
 
     /// <summary>The librdkafka arguments of a record for rd_kafka_produce_batch (zero-copy: payload and key point into the slab).</summary>
@@ -259,6 +320,11 @@ internal sealed unsafe partial class ProducerClient
                 {
                     // librdkafka's own limits (set in Properties) are reached; every later message got the same error.
                     _queueFull = true;
+                    for (int j = i; j < count; j++)
+                    {
+                        RefundShare((MessageRecord*)items[j].Private);
+                    }
+
                     gate.Dequeue(i);
                     return i;
                 }
@@ -269,6 +335,7 @@ internal sealed unsafe partial class ProducerClient
                 }
                 else
                 {
+                    RefundShare((MessageRecord*)items[i].Private);
                     FailRecord((MessageRecord*)items[i].Private, err, _engine.ErrorText(err), PersistenceStatus.NotPersisted, gate.Partition);
                 }
             }
@@ -322,6 +389,7 @@ internal sealed unsafe partial class ProducerClient
         }
 
         (int code, string text) = LibRdKafka.TakeError(error);
+        RefundShare(record);
         if (code == (int)KafkaErrorCode.QueueFull)
         {
             _queueFull = true;
@@ -364,6 +432,7 @@ internal sealed unsafe partial class ProducerClient
         }
 
         _nextHousekeeping = now + s_housekeepingTicks;
+        _arena.DecayReserve();
         long threshold = (long)(_engine.StallThreshold.TotalSeconds * Stopwatch.Frequency);
         List<StalledPartition>? stalled = null;
         foreach (PartitionGate gate in _allGates)

@@ -95,6 +95,7 @@ internal sealed unsafe partial class ProducerClient
             bool progress = scanned > 0;
             progress |= TakeEvents() > 0;
             progress |= HandOffDue(Stopwatch.GetTimestamp());
+            ReleaseCredit();
             Housekeeping(now);
             AssertInvariants();
 
@@ -276,6 +277,7 @@ internal sealed unsafe partial class ProducerClient
                 RdKafkaMessage* message = _drMessages[i];
                 var record = (MessageRecord*)message->Private;
                 PartitionGate gate = GateOf(record);
+                RefundShare(record);
                 if (gate != previous)
                 {
                     ObserveLatency(gate, LibRdKafka.MessageLatency(message)); // the first report of a request: it waited longest
@@ -350,13 +352,13 @@ internal sealed unsafe partial class ProducerClient
             _liveSlabs.Remove(slab);
             slab.Reset();
             _arena.Return(slab);
-            _engine.OnSlabFreed();
+            _engine.OnBudgetFreed();
         }
     }
 
     private void Idle(ref int idleRounds)
     {
-        if (idleRounds < ShallowIdleRounds || _queueFull)
+        if (idleRounds < ShallowIdleRounds || _queueFull || _shareStarved)
         {
             // Shallow: a 1 ms poll. Request threads do not signal in this state, so a trickle of messages costs them nothing.
             idleRounds++;
@@ -440,6 +442,8 @@ internal sealed unsafe partial class ProducerClient
             {
                 _wake.Wait(10);
             }
+
+            ReleaseCredit();
         }
     }
 

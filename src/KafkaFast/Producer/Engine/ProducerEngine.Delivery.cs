@@ -48,7 +48,8 @@ internal sealed unsafe partial class ProducerEngine
         }
     }
 
-    internal void OnSlabFreed() => BudgetFreed.Pulse();
+    /// <summary>A slab or librdkafka's share was given back: budget waiters retry.</summary>
+    internal void OnBudgetFreed() => BudgetFreed.Pulse();
 
     internal void OnClientDrained()
     {

@@ -65,7 +65,7 @@ internal sealed partial class ProducerEngine
                     nameof(options));
             }
 
-            Arena = new SlabArena(options.MemoryBudgetBytes, slabSize);
+            Arena = new SlabArena(options.MemoryBudgetBytes, slabSize, options.MaxClients);
             _clients = new ProducerClient[options.MaxClients];
             for (int i = 0; i < _clients.Length; i++)
             {
@@ -129,7 +129,7 @@ internal sealed partial class ProducerEngine
 
     internal DeliveryCompletionPool Completions { get; } = new();
 
-    /// <summary>Pulsed when a slab is freed: budget waiters retry.</summary>
+    /// <summary>Pulsed when a slab or librdkafka's share is given back: budget waiters retry.</summary>
     internal AsyncPulse BudgetFreed { get; } = new();
 
     /// <summary>Pulsed when a client has nothing in flight: flush waiters re-check.</summary>
@@ -167,8 +167,8 @@ internal sealed partial class ProducerEngine
             Set("message.timeout.ms", ((long)options.MessageTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
             Set("partitioner", KeyPartitioner.PropertyValue(options.Partitioner));
 
-            // The budget bounds both our records and librdkafka's per-message memory (each record is charged its
-            // share: MessageRecord.LibrdkafkaOverhead), so librdkafka's own queue limits are lifted.
+            // The budget bounds both our records and librdkafka's per-message memory (each message handed over is
+            // charged its share: MessageRecord.LibrdkafkaOverhead, SlabArena), so librdkafka's own queue limits are lifted.
             Set("queue.buffering.max.messages", "2147483647");
             Set("queue.buffering.max.kbytes", "2147483647");
             Set("log.queue", "true");
@@ -273,8 +273,9 @@ internal sealed partial class ProducerEngine
             Rejected = rejected,
             FailedByError = byError,
             FailuresDropped = Volatile.Read(ref _failuresDropped),
-            BudgetBytes = (long)Arena.SlabCount * Arena.SlabSize,
-            BudgetBytesInUse = (long)Arena.SlabsInUse * Arena.SlabSize,
+            BudgetBytes = Arena.Budget,
+            BudgetBytesInUse = Arena.BytesInUse,
+            BudgetBytesForLibrdkafka = Arena.LibrdkafkaBytes,
             SlabSize = Arena.SlabSize,
             IsFatal = IsFatal,
             FatalReason = _fatalReason,
