@@ -12,12 +12,28 @@ internal static unsafe class HeaderCodec
     private const int FramingPerHeader = sizeof(int) + 1 + sizeof(int);
 
     /// <summary>
-    /// Bytes one header takes in the record (framed), and bytes it counts against message.max.bytes (name + value).
+    /// Bytes one header takes in the record (framed), and bytes librdkafka counts for it against message.max.bytes
+    /// (rd_kafka_header_add: name + value + the zig-zag varints of both lengths).
     /// </summary>
-    internal static (long Framed, long Payload) Measure(string name, int valueLength)
+    internal static (long Framed, long WireSize) Measure(string name, int valueLength)
     {
-        long payload = Encoding.UTF8.GetByteCount(name) + valueLength;
-        return (payload + FramingPerHeader, payload);
+        int nameLength = Encoding.UTF8.GetByteCount(name);
+        long payload = (long)nameLength + valueLength;
+        return (payload + FramingPerHeader, payload + ZigZagVarintSize(nameLength) + ZigZagVarintSize(valueLength));
+    }
+
+    /// <summary>Bytes of a length as a zig-zag varint (rd_uvarint_enc_i64: 7 bits per byte of 2n for n >= 0).</summary>
+    internal static int ZigZagVarintSize(long value)
+    {
+        ulong zigzag = (ulong)((value << 1) ^ (value >> 63));
+        int size = 1;
+        while (zigzag >= 0x80)
+        {
+            zigzag >>= 7;
+            size++;
+        }
+
+        return size;
     }
 
     /// <summary>Writes one header at <paramref name="destination"/> and advances it past the header.</summary>

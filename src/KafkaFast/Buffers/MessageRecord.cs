@@ -10,6 +10,8 @@ namespace KafkaFast.Buffers;
 /// Layout after the 48-byte header: key bytes, value bytes, then per header: int32 name length (without NUL),
 /// name bytes, NUL, int32 value length, value bytes. Records start 8-byte aligned; <see cref="TotalSize"/> is
 /// the distance to the next record and includes padding.
+/// A null key or value (<see cref="Flags"/>) has length 0 and takes no bytes; the worker hands librdkafka a null
+/// pointer for it (Kafka tells null from empty: a null value is a tombstone).
 ///
 /// <see cref="State"/> is the publication flag: a request thread writes every other field, then stores
 /// <see cref="StateCommitted"/> with release semantics; the worker loads it with acquire semantics before reading
@@ -41,10 +43,42 @@ internal struct MessageRecord
     /// <summary>Unix milliseconds, or 0 to let librdkafka stamp it.</summary>
     [FieldOffset(32)] public long Timestamp;
     [FieldOffset(40)] public int SlabIndex;
-    [FieldOffset(44)] public int HeaderCount;
+    /// <summary>At most <see cref="MaxHeaderCount"/>: the request path refuses more.</summary>
+    [FieldOffset(44)] public ushort HeaderCount;
+    /// <summary><see cref="FlagKeyNull"/>, <see cref="FlagValueNull"/>.</summary>
+    [FieldOffset(46)] public ushort Flags;
+
+    /// <summary>The key is null (no key), not empty: librdkafka gets a null key pointer.</summary>
+    internal const ushort FlagKeyNull = 1;
+    /// <summary>The value is null (a tombstone), not empty: librdkafka gets a null payload pointer.</summary>
+    internal const ushort FlagValueNull = 2;
+
+    /// <summary>Most headers one message may carry (<see cref="HeaderCount"/> is 16 bits).</summary>
+    internal const int MaxHeaderCount = ushort.MaxValue;
+
+    /// <summary>
+    /// What librdkafka adds to key + value + headers when it checks message.max.bytes (rd_kafka_msg_new0 with
+    /// rd_kafka_msg_max_wire_size: RD_KAFKAP_MESSAGE_V2_MAX_OVERHEAD, the worst-case varints of a v2 record:
+    /// length 5, attributes 1, timestamp delta 10, offset delta 5, key length 5, value length 5, header count 5).
+    /// </summary>
+    internal const int LibrdkafkaRecordOverhead = 36;
 
     /// <summary>Whether it needs rd_kafka_produceva (headers or an explicit timestamp) instead of a batch call.</summary>
     public readonly bool NeedsSingleProduce => HeaderCount != 0 || Timestamp != 0;
+
+    /// <summary>Whether the key is null (as opposed to empty).</summary>
+    public readonly bool IsKeyNull => (Flags & FlagKeyNull) != 0;
+
+    /// <summary>Whether the value is null (a tombstone), as opposed to empty.</summary>
+    public readonly bool IsValueNull => (Flags & FlagValueNull) != 0;
+
+    /// <summary>
+    /// The size librdkafka compares with message.max.bytes: <see cref="LibrdkafkaRecordOverhead"/> + key + value +
+    /// the headers' serialized size (<see cref="HeaderCodec.Measure"/>). A message librdkafka would refuse for its size
+    /// must be refused at the call, never fail later at delivery.
+    /// </summary>
+    internal static long LibrdkafkaSize(long keyLength, long valueLength, long headersWireSize) =>
+        LibrdkafkaRecordOverhead + keyLength + valueLength + headersWireSize;
 
     /// <summary>
     /// What librdkafka allocates for each message handed to it: its rd_kafka_msg_t (~190 bytes, 208 with malloc's

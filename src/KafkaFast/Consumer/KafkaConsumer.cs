@@ -29,7 +29,7 @@ public sealed partial class KafkaConsumer : IDisposable
     /// <param name="options">The settings, validated here.</param>
     /// <param name="loggerFactory">
     /// Receives librdkafka's log lines, rebalances, and errors no <see cref="Error"/> handler took (category
-    /// "KafkaFast.Consumer"). Without one, librdkafka logs to stderr as usual and unhandled errors go there too.
+    /// "KafkaFast.Consumer"). Without one, both go nowhere: neither librdkafka nor KafkaFast writes to the console.
     /// </param>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it and gives the reason.</exception>
     public KafkaConsumer(KafkaConsumerOptions options, ILoggerFactory? loggerFactory = null) =>
@@ -54,7 +54,7 @@ public sealed partial class KafkaConsumer : IDisposable
 
     /// <summary>
     /// Raised (on the consuming thread) for client-level errors: brokers unreachable, transport failures, failed
-    /// automatic commits. Without a handler they go to the logger (or stderr). Fatal errors are
+    /// automatic commits. Without a handler they go to the logger (nowhere without one). Fatal errors are
     /// also thrown by the consume calls.
     /// </summary>
     public event EventHandler<KafkaErrorEventArgs>? Error
@@ -119,7 +119,7 @@ public sealed partial class KafkaConsumer : IDisposable
     /// <exception cref="KafkaException">Committing or leaving failed, or an event handler threw; the consumer is closed anyway.</exception>
     public void Close() => _engine.Close(throwErrors: true);
 
-    /// <summary>Same as <see cref="Close"/>, but errors are logged (or written to stderr) instead of being thrown.</summary>
+    /// <summary>Same as <see cref="Close"/>, but errors are logged (to the logger, if any) instead of being thrown.</summary>
     public void Dispose() => _engine.Close(throwErrors: false);
 
     /// <inheritdoc/>

@@ -25,6 +25,7 @@ public sealed unsafe class KafkaMockCluster : IDisposable
         var conf = new SafeConfigHandle();
         LibRdKafka.ConfSetOrThrow(conf, "client.id", "kafkafast-mock-host");
         LibRdKafka.ConfSetOrThrow(conf, "log_level", "3");
+        LibRdKafka.ConfSetNoLogCallback(conf); // librdkafka's default prints to stderr: a library never writes to the console
         _host = LibRdKafka.NewOrThrow(LibRdKafka.TypeProducer, conf);
         _cluster = new SafeMockClusterHandle(_host, LibRdKafka.MockClusterNew(_host, brokerCount));
         if (_cluster.IsInvalid)

@@ -65,10 +65,8 @@ internal static unsafe class ConsumerCallbacks
             LibRdKafka.ConfSetOffsetCommitCb(conf, &OnAutoCommitNative);
         }
 
-        if (log)
-        {
-            LibRdKafka.ConfSetLogCb(conf, &OnLogNative);
-        }
+        // With a logger, librdkafka's log lines go to it; without one, nowhere (its default prints to stderr).
+        LibRdKafka.ConfSetLogCb(conf, log ? &OnLogNative : null);
     }
 
     /// <summary>Calls the target's <see cref="IConsumerCallbackTarget.OnCommitQueueReady"/> when <paramref name="queue"/> becomes non-empty.</summary>

@@ -38,6 +38,12 @@ internal static unsafe partial class LibRdKafka
         }
     }
 
+    /// <summary>
+    /// Drops log lines librdkafka would hand its log callback, whose default prints to stderr: a library never writes
+    /// to the console on its own. Clients that want the lines set log.queue (events) or their own callback instead.
+    /// </summary>
+    internal static void ConfSetNoLogCallback(SafeConfigHandle conf) => ConfSetLogCb(conf, null);
+
     /// <summary>Reads a property's effective value (its default when never set), or null when unknown.</summary>
     internal static string? ConfGetString(SafeConfigHandle conf, string name)
     {

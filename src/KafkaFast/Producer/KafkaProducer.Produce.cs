@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using KafkaFast.Buffers;
 using KafkaFast.Producer.Engine;
 
 namespace KafkaFast.Producer;
@@ -15,12 +16,12 @@ public sealed partial class KafkaProducer
     /// <see cref="ProduceRejectReason.BudgetFull"/>). Copies key, value and headers; never blocks.
     /// </summary>
     /// <param name="topic">From <see cref="GetTopic"/>.</param>
-    /// <param name="key">The key; empty for none.</param>
-    /// <param name="value">The value.</param>
+    /// <param name="key">The key, sent as given: an empty key is empty, not null (for no key use the overload without one).</param>
+    /// <param name="value">The value (may be empty; for a null value see <see cref="TryProduceTombstone"/>).</param>
     /// <param name="headers">Headers, or empty.</param>
     /// <param name="partition">An explicit partition, or <see cref="KafkaPartition.Any"/>.</param>
     /// <param name="timestamp">The message timestamp, or null for the enqueue time.</param>
-    /// <exception cref="ArgumentException">The message exceeds message.max.bytes, or the partition does not exist.</exception>
+    /// <exception cref="ArgumentException">The message exceeds message.max.bytes (as librdkafka counts it), the partition does not exist, or a header has no name.</exception>
     /// <exception cref="ObjectDisposedException">The producer is closed.</exception>
     public bool TryProduce(KafkaTopic topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ReadOnlySpan<KafkaHeader> headers = default,
         int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null) =>
@@ -29,7 +30,26 @@ public sealed partial class KafkaProducer
 
     /// <summary>
     /// <see cref="TryProduce(KafkaTopic, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{KafkaHeader}, int, DateTimeOffset?)"/>
-    /// with text: the value is encoded as UTF-8 straight into the producer's buffer.
+    /// without a key (a null key): the partitioner spreads keyless messages (one sticky partition at a time, as librdkafka).
+    /// </summary>
+    public bool TryProduce(KafkaTopic topic, ReadOnlySpan<byte> value, ReadOnlySpan<KafkaHeader> headers = default,
+        int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null) =>
+        _engine.TryWrite(Check(topic), default, new ValueSource(value), headers, partition, ProducerEngine.TimestampOf(timestamp), 0, MessageRecord.FlagKeyNull)
+        || RejectedUnlessFatal();
+
+    /// <summary>
+    /// Produces a tombstone: <paramref name="key"/> with a null value, the delete marker of compacted topics (an
+    /// empty value is not a tombstone). Otherwise as <see cref="TryProduce(KafkaTopic, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{KafkaHeader}, int, DateTimeOffset?)"/>.
+    /// </summary>
+    public bool TryProduceTombstone(KafkaTopic topic, ReadOnlySpan<byte> key, ReadOnlySpan<KafkaHeader> headers = default,
+        int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null) =>
+        _engine.TryWrite(Check(topic), key, default, headers, partition, ProducerEngine.TimestampOf(timestamp), 0, MessageRecord.FlagValueNull)
+        || RejectedUnlessFatal();
+
+    /// <summary>
+    /// <see cref="TryProduce(KafkaTopic, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{KafkaHeader}, int, DateTimeOffset?)"/>
+    /// with text: key and value are encoded as UTF-8 (the value straight into the producer's buffer). An empty key is
+    /// an empty key; for no key use the overload without one.
     /// </summary>
     public bool TryProduce(KafkaTopic topic, ReadOnlySpan<char> key, ReadOnlySpan<char> value, ReadOnlySpan<KafkaHeader> headers = default,
         int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null)
@@ -53,10 +73,16 @@ public sealed partial class KafkaProducer
         }
     }
 
+    /// <summary>A text value (encoded as UTF-8 straight into the producer's buffer) without a key (a null key).</summary>
+    public bool TryProduce(KafkaTopic topic, ReadOnlySpan<char> value, ReadOnlySpan<KafkaHeader> headers = default,
+        int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null) =>
+        _engine.TryWrite(Check(topic), default, new ValueSource(value), headers, partition, ProducerEngine.TimestampOf(timestamp), 0, MessageRecord.FlagKeyNull)
+        || RejectedUnlessFatal();
+
     /// <summary>
     /// Accepts a prefix of <paramref name="messages"/> in one call and returns its length: all of them, or fewer
-    /// when the budget filled (the rest are refused and counted once). Every message is checked before any is
-    /// accepted, so bad input throws with nothing accepted.
+    /// when the budget filled (the rest are refused and counted once). Every message of the batch, however long, is
+    /// checked before any is accepted, so bad input throws (naming the message's index) with nothing accepted.
     /// </summary>
     public int TryProduceBatch(KafkaTopic topic, ReadOnlySpan<ProducerMessage> messages)
     {
@@ -72,7 +98,8 @@ public sealed partial class KafkaProducer
     /// <summary>
     /// Serialize-in-place: <paramref name="writeValue"/> writes the value straight into the producer's buffer, so it
     /// is written once. Give <paramref name="sizeHint"/> when values may exceed 4 KiB (larger values still work,
-    /// at the cost of a second copy). If <paramref name="writeValue"/> throws, nothing is accepted.
+    /// at the cost of a second copy). If <paramref name="writeValue"/> throws, nothing is accepted. The key is sent
+    /// as given (empty is empty); for no key use the overload without one.
     /// </summary>
     public bool TryProduce<TState>(KafkaTopic topic, ReadOnlySpan<byte> key, TState state, Action<IBufferWriter<byte>, TState> writeValue,
         ReadOnlySpan<KafkaHeader> headers = default, int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null, int sizeHint = 0)
@@ -82,12 +109,31 @@ public sealed partial class KafkaProducer
             || RejectedUnlessFatal();
     }
 
+    /// <summary>Serialize-in-place without a key (a null key); see <see cref="TryProduce{TState}(KafkaTopic, ReadOnlySpan{byte}, TState, Action{IBufferWriter{byte}, TState}, ReadOnlySpan{KafkaHeader}, int, DateTimeOffset?, int)"/>.</summary>
+    public bool TryProduce<TState>(KafkaTopic topic, TState state, Action<IBufferWriter<byte>, TState> writeValue,
+        ReadOnlySpan<KafkaHeader> headers = default, int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null, int sizeHint = 0)
+    {
+        ArgumentNullException.ThrowIfNull(writeValue);
+        return _engine.TryWriteSerialized(Check(topic), default, headers, partition, ProducerEngine.TimestampOf(timestamp), sizeHint, state, writeValue, writerStaysInBounds: false, MessageRecord.FlagKeyNull)
+            || RejectedUnlessFatal();
+    }
+
     /// <summary>
     /// Writes a JSON value with a <see cref="Utf8JsonWriter"/> straight into the producer's buffer (one writer per
-    /// thread, reused: no allocation). Nothing is accepted if <paramref name="writeJson"/> throws.
+    /// thread, reused: no allocation). Nothing is accepted if <paramref name="writeJson"/> throws. The key is sent as
+    /// given (empty is empty); for no key use the overload without one.
     /// </summary>
     public bool TryProduceJson<TState>(KafkaTopic topic, ReadOnlySpan<byte> key, TState state, Action<Utf8JsonWriter, TState> writeJson,
-        ReadOnlySpan<KafkaHeader> headers = default, int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null)
+        ReadOnlySpan<KafkaHeader> headers = default, int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null) =>
+        TryProduceJsonCore(topic, key, 0, state, writeJson, headers, partition, timestamp);
+
+    /// <summary>A JSON value without a key (a null key); see <see cref="TryProduceJson{TState}(KafkaTopic, ReadOnlySpan{byte}, TState, Action{Utf8JsonWriter, TState}, ReadOnlySpan{KafkaHeader}, int, DateTimeOffset?)"/>.</summary>
+    public bool TryProduceJson<TState>(KafkaTopic topic, TState state, Action<Utf8JsonWriter, TState> writeJson,
+        ReadOnlySpan<KafkaHeader> headers = default, int partition = KafkaPartition.Any, DateTimeOffset? timestamp = null) =>
+        TryProduceJsonCore(topic, default, MessageRecord.FlagKeyNull, state, writeJson, headers, partition, timestamp);
+
+    private bool TryProduceJsonCore<TState>(KafkaTopic topic, ReadOnlySpan<byte> key, ushort flags, TState state, Action<Utf8JsonWriter, TState> writeJson,
+        ReadOnlySpan<KafkaHeader> headers, int partition, DateTimeOffset? timestamp)
     {
         ArgumentNullException.ThrowIfNull(writeJson);
         return _engine.TryWriteSerialized(Check(topic), key, headers, partition, ProducerEngine.TimestampOf(timestamp), 0, (state, writeJson), static (buffer, s) =>
@@ -96,7 +142,7 @@ public sealed partial class KafkaProducer
             json.Reset(buffer);
             s.writeJson(json, s.state);
             json.Flush();
-        }, writerStaysInBounds: true) || RejectedUnlessFatal();
+        }, writerStaysInBounds: true, flags) || RejectedUnlessFatal();
     }
 
     /// <summary>
@@ -136,7 +182,11 @@ public sealed partial class KafkaProducer
         return ValueTask.FromException<DeliveryResult>(Refused(state));
     }
 
-    /// <summary>Produces <paramref name="value"/> with <paramref name="key"/>; see <see cref="ProduceAsync(KafkaTopic, ProducerMessage, CancellationToken)"/>.</summary>
+    /// <summary>
+    /// Produces <paramref name="value"/> with <paramref name="key"/>, both sent as given (empty is empty); see
+    /// <see cref="ProduceAsync(KafkaTopic, ProducerMessage, CancellationToken)"/>. For no key or a tombstone, pass a
+    /// <see cref="ProducerMessage"/>.
+    /// </summary>
     public ValueTask<DeliveryResult> ProduceAsync(KafkaTopic topic, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
         ProduceAsync(topic, new ProducerMessage(key, value), cancellationToken);
 
@@ -159,7 +209,7 @@ public sealed partial class KafkaProducer
 
     private bool TryWriteMessage(TopicState topic, in ProducerMessage message, int completionId) =>
         _engine.TryWrite(topic, message.Key.Span, new ValueSource(message.Value.Span), message.Headers.Span, message.Partition,
-            ProducerEngine.TimestampOf(message.Timestamp), completionId);
+            ProducerEngine.TimestampOf(message.Timestamp), completionId, ProducerEngine.FlagsOf(in message));
 
     private async ValueTask<DeliveryResult> ProduceWhenSpaceAsync(TopicState topic, ProducerMessage message, DeliveryCompletionSource source, CancellationToken cancellationToken)
     {

@@ -75,6 +75,14 @@ public sealed class KafkaProducerOptions
     public int FailureBufferCapacity { get; set; } = 1024;
 
     /// <summary>
+    /// Bytes of key and value copies the unread reports on <see cref="KafkaProducer.Failures"/> may hold (managed
+    /// memory, outside <see cref="MemoryBudgetBytes"/>). A failure that would go past it is reported with its metadata
+    /// only (<see cref="DeliveryFailure.BytesKept"/> false); reading reports frees their share. 0 never copies.
+    /// Default 8 MiB; at most 1 GiB.
+    /// </summary>
+    public long FailureBufferBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>
     /// Called on the producer's worker thread with one delivery report in every <see cref="DeliveryReportSampleInterval"/>
     /// (per client): its topic, partition, outcome and latency, for delivery-latency metrics without awaiting a
     /// produce call. Keep it short and non-blocking: it runs on the thread that drives librdkafka. An observer that
@@ -123,6 +131,7 @@ public sealed class KafkaProducerOptions
         errors.RequireDuration(MetadataTimeout, nameof(MetadataTimeout), TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));
         errors.RequireRange(FailureBufferCapacity, nameof(FailureBufferCapacity), 1, 1_000_000);
         errors.RequireRange(DeliveryReportSampleInterval, nameof(DeliveryReportSampleInterval), 1, 1_000_000);
+        errors.RequireRange(FailureBufferBytes, nameof(FailureBufferBytes), 0, 1L << 30);
         errors.Require(!string.IsNullOrWhiteSpace(ClientId), nameof(ClientId), ClientId, "must not be empty");
         errors.Require(!EnableIdempotence || Acks == Acks.All || !Enum.IsDefined(Acks), nameof(Acks), Acks,
             $"is {Acks} but EnableIdempotence requires Acks = All; set EnableIdempotence to false to use acks={(int)Acks}");

@@ -93,6 +93,55 @@ public sealed class ProducerValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bad_message_anywhere_in_a_long_batch_throws_with_nothing_accepted()
+    {
+        _cluster.CreateTopic("whole-batch", 2);
+        await using var producer = new KafkaProducer(Producers.Options(_cluster, o => o.MessageMaxBytes = 10_000));
+        var topic = producer.GetTopic("whole-batch");
+        static ProducerMessage Good(int i) => new(BitConverter.GetBytes(i), new byte[100]);
+        static ProducerMessage[] Batch(int start, int count) => [.. Enumerable.Range(start, count).Select(Good)];
+
+        // Past the first 256 (the old per-chunk validation published those before checking the rest).
+        ProducerMessage[] tooLarge = Batch(0, 300);
+        tooLarge[280] = new ProducerMessage(default, new byte[20_000]);
+        Assert.Contains("Message 280 of the batch", Assert.Throws<ArgumentException>(() => producer.TryProduceBatch(topic, tooLarge)).Message, StringComparison.Ordinal);
+
+        ProducerMessage[] badPartition = Batch(0, 300);
+        badPartition[281] = badPartition[281] with { Partition = 2 };
+        Assert.Contains("message 281 of the batch", Assert.Throws<ArgumentOutOfRangeException>(() => producer.TryProduceBatch(topic, badPartition)).Message, StringComparison.Ordinal);
+
+        ProducerMessage[] badTimestamp = Batch(0, 300);
+        badTimestamp[299] = badTimestamp[299] with { Timestamp = DateTimeOffset.UnixEpoch };
+        Assert.Contains("message 299 of the batch", Assert.Throws<ArgumentOutOfRangeException>(() => producer.TryProduceBatch(topic, badTimestamp)).Message, StringComparison.Ordinal);
+
+        ProducerMessage[] nullKeyWithBytes = Batch(0, 300);
+        nullKeyWithBytes[290] = nullKeyWithBytes[290] with { IsKeyNull = true };
+        Assert.Contains("Message 290 of the batch has IsKeyNull", Assert.Throws<ArgumentException>(() => producer.TryProduceBatch(topic, nullKeyWithBytes)).Message, StringComparison.Ordinal);
+
+        ProducerMessage[] nullHeaderName = Batch(0, 300);
+        nullHeaderName[270] = nullHeaderName[270] with { Headers = new KafkaHeader[] { new(null!, default) } };
+        Assert.Contains("Message 270 of the batch", Assert.Throws<ArgumentException>(() => producer.TryProduceBatch(topic, nullHeaderName)).Message, StringComparison.Ordinal);
+
+        // Longer than the per-thread scratch (written in chunks): still validated whole first.
+        ProducerMessage[] huge = Batch(0, 20_000);
+        huge[19_999] = new ProducerMessage(default, new byte[20_000]);
+        Assert.Contains("Message 19999 of the batch", Assert.Throws<ArgumentException>(() => producer.TryProduceBatch(topic, huge)).Message, StringComparison.Ordinal);
+        Assert.Equal(0, producer.GetStatistics().Accepted);
+
+        // The corrected batches go through whole, once each.
+        Assert.Equal(300, producer.TryProduceBatch(topic, Batch(0, 300)));
+        Assert.Equal(20_000, producer.TryProduceBatch(topic, Batch(300, 20_000)));
+        await Producers.FlushOrFail(producer);
+        var stats = producer.GetStatistics();
+        Assert.Equal(20_300, stats.Accepted);
+        Assert.Equal(20_300, stats.Delivered);
+        Assert.Equal(2, stats.Rejected[ProduceRejectReason.MessageTooLarge]);
+        Assert.Equal(1, stats.Rejected[ProduceRejectReason.InvalidPartition]);
+        var received = ReadBack.All(_cluster.BootstrapServers, "whole-batch", 2, 20_300, TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(0, 20_300), received.Select(m => BitConverter.ToInt32(m.Key)).Order());
+    }
+
+    [Fact]
     public async Task Use_after_dispose_throws_ObjectDisposedException()
     {
         var producer = new KafkaProducer(Producers.Options(_cluster));

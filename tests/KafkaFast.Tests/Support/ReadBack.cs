@@ -5,7 +5,13 @@ namespace KafkaFast.Tests.Support;
 /// <summary>Reads a topic back with Confluent.Kafka, an independent librdkafka-based consumer.</summary>
 internal static class ReadBack
 {
-    internal sealed record Message(int Partition, long Offset, byte[] Key, byte[] Value, IReadOnlyList<(string Key, byte[] Value)> Headers, DateTime Timestamp);
+    /// <summary>A message read back; Key and Value are empty for null, which <see cref="IsKeyNull"/> and <see cref="IsValueNull"/> tell apart.</summary>
+    internal sealed record Message(int Partition, long Offset, byte[] Key, byte[] Value, IReadOnlyList<(string Key, byte[] Value)> Headers, DateTime Timestamp)
+    {
+        public bool IsKeyNull { get; init; }
+
+        public bool IsValueNull { get; init; }
+    }
 
     /// <summary>Reads every partition from the beginning until <paramref name="expected"/> messages arrived (or fails after the timeout).</summary>
     internal static List<Message> All(string bootstrap, string topic, int partitions, int expected, TimeSpan? timeout = null)
@@ -37,7 +43,11 @@ internal static class ReadBack
             }
 
             var headers = consumed.Message.Headers?.Select(h => (h.Key, h.GetValueBytes())).ToList() ?? [];
-            result.Add(new Message(consumed.Partition.Value, consumed.Offset.Value, consumed.Message.Key ?? [], consumed.Message.Value ?? [], headers, consumed.Message.Timestamp.UtcDateTime));
+            result.Add(new Message(consumed.Partition.Value, consumed.Offset.Value, consumed.Message.Key ?? [], consumed.Message.Value ?? [], headers, consumed.Message.Timestamp.UtcDateTime)
+            {
+                IsKeyNull = consumed.Message.Key is null,
+                IsValueNull = consumed.Message.Value is null,
+            });
         }
 
         // Nothing more than expected may arrive (no duplicates).

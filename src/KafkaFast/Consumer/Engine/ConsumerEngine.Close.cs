@@ -105,14 +105,7 @@ internal sealed partial class ConsumerEngine
         {
             foreach (Exception e in errors)
             {
-                if (_hasLogger)
-                {
-                    ConsumerLog.CloseError(_logger, GroupName, e);
-                }
-                else
-                {
-                    Console.Error.WriteLine($"%3|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:F3}|CLOSE|KafkaFast consumer (group {GroupName})| {e.Message}");
-                }
+                ConsumerLog.CloseError(_logger, GroupName, e); // nowhere without a logger: never the console
             }
 
             return;

@@ -58,24 +58,15 @@ internal sealed partial class ConsumerEngine
     };
 
     /// <summary>
-    /// Raises <see cref="Error"/>. When nobody listens it goes to the logger, or without one to stderr in librdkafka's
-    /// own log format (what librdkafka does itself when no error callback is set), so it is never silent.
-    /// A throwing handler's exception is queued.
+    /// Raises <see cref="Error"/>. When nobody listens it goes to the logger (nowhere without one: a library never
+    /// writes to the console on its own). A throwing handler's exception is queued.
     /// </summary>
     private void RaiseError(KafkaErrorCode code, string reason, bool fatal)
     {
         EventHandler<KafkaErrorEventArgs>? handler = Error;
         if (handler is null)
         {
-            if (_hasLogger)
-            {
-                ConsumerLog.UnhandledError(_logger, GroupName, code, reason, fatal);
-            }
-            else
-            {
-                Console.Error.WriteLine($"%{(fatal ? 2 : 3)}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:F3}|ERROR|KafkaFast consumer (group {GroupName})| {code}: {reason}");
-            }
-
+            ConsumerLog.UnhandledError(_logger, GroupName, code, reason, fatal);
             return;
         }
 

@@ -289,9 +289,9 @@ internal sealed unsafe partial class ProducerClient
     {
         byte* key = (byte*)(record + 1);
         m = default;
-        m.Payload = key + record->KeyLength;
+        m.Payload = record->IsValueNull ? null : key + record->KeyLength; // null: a tombstone
         m.Length = (nuint)record->ValueLength;
-        m.Key = record->KeyLength > 0 ? key : null;
+        m.Key = record->IsKeyNull ? null : key; // null: no key; an empty key keeps its (valid) pointer and is sent as empty
         m.KeyLength = (nuint)record->KeyLength;
         m.Private = record;
     }
@@ -361,8 +361,8 @@ internal sealed unsafe partial class ProducerClient
         _vus[n++] = RdKafkaVu.OfPointer(RdKafkaVu.TopicHandle, (void*)gate.Topic.ClientTopics[Index]);
         _vus[n++] = RdKafkaVu.OfInt32(RdKafkaVu.PartitionType, gate.Partition);
         _vus[n++] = RdKafkaVu.OfInt32(RdKafkaVu.MsgFlags, 0); // zero-copy: no F_COPY, no F_FREE
-        _vus[n++] = RdKafkaVu.OfMemory(RdKafkaVu.Value, value, (nuint)record->ValueLength);
-        if (record->KeyLength > 0)
+        _vus[n++] = RdKafkaVu.OfMemory(RdKafkaVu.Value, record->IsValueNull ? null : value, (nuint)record->ValueLength); // null: a tombstone
+        if (!record->IsKeyNull)
         {
             _vus[n++] = RdKafkaVu.OfMemory(RdKafkaVu.Key, key, (nuint)record->KeyLength);
         }

@@ -65,6 +65,9 @@ internal sealed unsafe partial class ProducerClient
 
     internal long Failed => Volatile.Read(ref _failed.Value);
 
+    /// <summary>Whether the worker is in its deep sleep, waiting for a wake-up (tests observe it instead of timing idle CPU).</summary>
+    internal bool IsSleeping => Volatile.Read(ref _sleeping) != 0;
+
     /// <summary>Accepted and not yet delivered or failed.</summary>
     internal long InFlight => Accepted - Delivered - Failed;
 

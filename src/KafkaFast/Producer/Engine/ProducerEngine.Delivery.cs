@@ -19,7 +19,10 @@ internal sealed unsafe partial class ProducerEngine
             DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(timestampMs, 0)), (TimestampType)timestampType));
     }
 
-    /// <summary>Worker thread: a message failed. Counted, published (with copies of key and value), awaiter failed.</summary>
+    /// <summary>
+    /// Worker thread: a message failed. Counted, published (with copies of key and value while the unread reports
+    /// hold less than FailureBufferBytes of copies, else metadata only), awaiter failed.
+    /// </summary>
     internal void CompleteFailed(DeliveryCompletionBatch completions, MessageRecord* record, KafkaErrorCode error, string reason, PersistenceStatus status, int partition)
     {
         string topic = TopicAt(record->TopicIndex).Name;
@@ -33,9 +36,11 @@ internal sealed unsafe partial class ProducerEngine
             Interlocked.Increment(ref _purgedAtClose);
         }
 
-        var key = new ReadOnlySpan<byte>(record + 1, record->KeyLength).ToArray();
-        var value = new ReadOnlySpan<byte>((byte*)(record + 1) + record->KeyLength, record->ValueLength).ToArray();
-        _failures.Writer.TryWrite(new DeliveryFailure(topic, partition, error, reason, status, key, value));
+        int keyLength = record->KeyLength, valueLength = record->ValueLength;
+        bool keep = _failures.TryReserveCopy((long)keyLength + valueLength);
+        byte[] key = keep && keyLength > 0 ? new ReadOnlySpan<byte>(record + 1, keyLength).ToArray() : [];
+        byte[] value = keep && valueLength > 0 ? new ReadOnlySpan<byte>((byte*)(record + 1) + keyLength, valueLength).ToArray() : [];
+        _failures.Publish(new DeliveryFailure(topic, partition, error, reason, status, key, value, keyLength, valueLength, record->IsKeyNull, record->IsValueNull, keep));
         if (Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Warning))
         {
             ProducerLog.DeliveryFailed(Logger, topic, partition, error, reason);

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Text;
 using KafkaFast.Buffers;
 using KafkaFast.Producer.Partitioning;
 
@@ -10,6 +9,12 @@ namespace KafkaFast.Producer.Engine;
 /// The request path: validate, choose the partition (and so the client), reserve slab space, copy the message in
 /// once, publish. No lock, no syscall, no P/Invoke, no allocation.
 /// </summary>
+/// <remarks>
+/// What is checked before anything is accepted: the size as librdkafka counts it against message.max.bytes
+/// (<see cref="MessageRecord.LibrdkafkaSize"/>: a message that passes is never refused by librdkafka for its size),
+/// the partition, the timestamp, the headers, and that a null key or value (<see cref="MessageRecord.Flags"/>) has
+/// no bytes. A batch is checked whole before its first message is accepted.
+/// </remarks>
 internal sealed unsafe partial class ProducerEngine
 {
     [ThreadStatic]
@@ -22,7 +27,7 @@ internal sealed unsafe partial class ProducerEngine
     /// Writes one message. False when the budget is full (the caller counts that rejection: it may wait and retry)
     /// or the producer failed fatally (counted here); throws for bad input.
     /// </summary>
-    internal bool TryWrite(TopicState topic, ReadOnlySpan<byte> key, ValueSource value, ReadOnlySpan<KafkaHeader> headers, int partition, long timestampMs, int completionId)
+    internal bool TryWrite(TopicState topic, ReadOnlySpan<byte> key, ValueSource value, ReadOnlySpan<KafkaHeader> headers, int partition, long timestampMs, int completionId, ushort flags = 0)
     {
         if (IsClosing)
         {
@@ -35,10 +40,10 @@ internal sealed unsafe partial class ProducerEngine
             return false;
         }
 
-        (long headersFramed, long headersPayload) = headers.IsEmpty ? (0, 0) : RecordHeaders.Measure(headers);
+        (long headersFramed, long headersWire) = headers.IsEmpty ? (0, 0) : RecordHeaders.Measure(headers);
         int valueLength = value.ByteCount;
-        long size = CheckSize(key.Length, valueLength, headersFramed, headersPayload, headers.Length);
-        partition = ChoosePartition(topic, key, partition);
+        long size = CheckSize(key.Length, valueLength, headersFramed, headersWire, headers.Length);
+        partition = ChoosePartition(topic, key, (flags & MessageRecord.FlagKeyNull) != 0, partition);
         ProducerClient client = _clients[topic.ClientOfPartition[partition]];
         if (!client.TryReserve(size, out Slab slab, out long offset))
         {
@@ -46,14 +51,15 @@ internal sealed unsafe partial class ProducerEngine
         }
 
         MessageRecord* record = slab.RecordAt(offset);
-        WriteRecord(record, slab, size, topic, partition, key, value, valueLength, headers, headersFramed, timestampMs, completionId);
+        WriteRecord(record, slab, size, topic, partition, key, value, valueLength, headers, headersFramed, timestampMs, completionId, flags);
         client.Publish(record, 1);
         return true;
     }
 
     /// <summary>
-    /// Writes a prefix of <paramref name="messages"/> (a short prefix means the budget filled; the caller counts it): consecutive messages for the same client share one
-    /// reservation and one publish. All messages are validated before any is written. Returns how many were accepted.
+    /// Writes a prefix of <paramref name="messages"/> (a short prefix means the budget filled; the caller counts it):
+    /// consecutive messages for the same client share one reservation and one publish. Every message of the batch is
+    /// validated before the first is written, so bad input throws with nothing accepted. Returns how many were accepted.
     /// </summary>
     internal int TryWriteBatch(TopicState topic, ReadOnlySpan<ProducerMessage> messages)
     {
@@ -68,83 +74,125 @@ internal sealed unsafe partial class ProducerEngine
             return 0;
         }
 
-        // Per-thread scratch rather than stackalloc: a method with stackalloc and loops gets no tiered PGO.
+        // Per-thread scratch rather than stackalloc: a method with stackalloc and loops gets no tiered PGO. It grows
+        // (once per thread) up to BatchScratch.MaxCapacity; a longer batch is written in chunks of that many,
+        // after the whole batch was validated.
         BatchScratch scratch = t_batchScratch ??= new BatchScratch();
-        const int Chunk = BatchScratch.Capacity;
-        Span<int> partitions = scratch.Partitions;
-        Span<long> sizes = scratch.Sizes;
-        Span<long> framedHeaders = scratch.FramedHeaders;
-        Span<long> timestamps = scratch.Timestamps;
+        int chunk = scratch.EnsureCapacity(messages.Length);
+
+        // 1. Validate everything: a bad message anywhere throws before anything is accepted.
+        for (int i = 0; i < messages.Length; i++)
+        {
+            PrepareBatchMessage(scratch, i < chunk ? i : -1, topic, in messages[i], i);
+        }
+
+        // 2. Write, chunk by chunk (one chunk unless the batch is longer than the scratch).
         int accepted = 0;
         while (accepted < messages.Length)
         {
-            ReadOnlySpan<ProducerMessage> chunk = messages.Slice(accepted, Math.Min(Chunk, messages.Length - accepted));
-            for (int i = 0; i < chunk.Length; i++)
+            int count = Math.Min(chunk, messages.Length - accepted);
+            ReadOnlySpan<ProducerMessage> part = messages.Slice(accepted, count);
+            if (accepted > 0)
             {
-                ref readonly ProducerMessage m = ref chunk[i];
-                (long framed, long payload) = m.Headers.IsEmpty ? (0, 0) : RecordHeaders.Measure(m.Headers.Span);
-                framedHeaders[i] = framed;
-                timestamps[i] = TimestampOf(m.Timestamp);
-                sizes[i] = CheckSize(m.Key.Length, m.Value.Length, framed, payload, m.Headers.Length, accepted + i);
-                partitions[i] = ChoosePartition(topic, m.Key.Span, m.Partition, accepted + i);
+                for (int i = 0; i < count; i++)
+                {
+                    PrepareBatchMessage(scratch, i, topic, in part[i], accepted + i); // validated above: cannot throw
+                }
             }
 
-            int run = 0;
-            while (run < chunk.Length)
+            int written = WriteBatchChunk(scratch, topic, part);
+            accepted += written;
+            if (written < count)
             {
-                int clientIndex = topic.ClientOfPartition[partitions[run]];
-                long total = sizes[run];
-                int end = run + 1;
-                while (end < chunk.Length && topic.ClientOfPartition[partitions[end]] == clientIndex && total + sizes[end] <= Arena.SlabSize / 4)
-                {
-                    total += sizes[end++];
-                }
-
-                ProducerClient client = _clients[clientIndex];
-                bool reserved = client.TryReserve(total, out Slab slab, out long offset);
-                if (!reserved && end - run > 1)
-                {
-                    // The budget cannot take the whole run: take its first message alone, if it fits.
-                    end = run + 1;
-                    reserved = client.TryReserve(sizes[run], out slab, out offset);
-                }
-
-                if (!reserved)
-                {
-                    return accepted + run; // budget full: the prefix before this message is accepted
-                }
-
-                long position = offset;
-                for (int i = run; i < end; i++)
-                {
-                    ref readonly ProducerMessage m = ref chunk[i];
-                    WriteRecord(slab.RecordAt(position), slab, sizes[i], topic, partitions[i], m.Key.Span, new ValueSource(m.Value.Span), m.Value.Length, m.Headers.Span, framedHeaders[i], timestamps[i], 0);
-                    position += sizes[i];
-                }
-
-                // All records are written: count them, then publish them in order (the last through Publish, which
-                // fences and wakes a sleeping worker).
-                client.AddAccepted(end - run);
-                position = offset;
-                for (int i = run; i < end - 1; i++)
-                {
-                    Volatile.Write(ref slab.RecordAt(position)->State, MessageRecord.StateCommitted);
-                    position += sizes[i];
-                }
-
-                client.Publish(slab.RecordAt(position), 0);
-                run = end;
+                break; // budget full: the prefix before this message is accepted
             }
-
-            accepted += chunk.Length;
         }
 
         return accepted;
     }
 
+    /// <summary>Checks one batch message and, when <paramref name="slot"/> >= 0, keeps what the write needs in the scratch.</summary>
+    private void PrepareBatchMessage(BatchScratch scratch, int slot, TopicState topic, in ProducerMessage m, int index)
+    {
+        ushort flags = FlagsOf(in m, index);
+        (long framed, long wire) = m.Headers.IsEmpty ? (0, 0) : RecordHeaders.Measure(m.Headers.Span, index);
+        long timestamp = TimestampOf(m.Timestamp, index);
+        long size = CheckSize(m.Key.Length, m.Value.Length, framed, wire, m.Headers.Length, index);
+        ValidatePartition(topic, m.Partition, index);
+        if (slot >= 0)
+        {
+            scratch.Sizes[slot] = size;
+            scratch.FramedHeaders[slot] = framed;
+            scratch.Timestamps[slot] = timestamp;
+            scratch.Flags[slot] = flags;
+        }
+    }
+
+    /// <summary>Writes validated messages whose sizes are in the scratch; returns how many were accepted (fewer when the budget filled).</summary>
+    private int WriteBatchChunk(BatchScratch scratch, TopicState topic, ReadOnlySpan<ProducerMessage> chunk)
+    {
+        int[] partitions = scratch.Partitions;
+        long[] sizes = scratch.Sizes;
+        for (int i = 0; i < chunk.Length; i++)
+        {
+            ref readonly ProducerMessage m = ref chunk[i];
+            partitions[i] = ChoosePartition(topic, m.Key.Span, (scratch.Flags[i] & MessageRecord.FlagKeyNull) != 0, m.Partition);
+        }
+
+        int run = 0;
+        while (run < chunk.Length)
+        {
+            int clientIndex = topic.ClientOfPartition[partitions[run]];
+            long total = sizes[run];
+            int end = run + 1;
+            while (end < chunk.Length && topic.ClientOfPartition[partitions[end]] == clientIndex && total + sizes[end] <= Arena.SlabSize / 4)
+            {
+                total += sizes[end++];
+            }
+
+            ProducerClient client = _clients[clientIndex];
+            bool reserved = client.TryReserve(total, out Slab slab, out long offset);
+            if (!reserved && end - run > 1)
+            {
+                // The budget cannot take the whole run: take its first message alone, if it fits.
+                end = run + 1;
+                reserved = client.TryReserve(sizes[run], out slab, out offset);
+            }
+
+            if (!reserved)
+            {
+                return run;
+            }
+
+            long position = offset;
+            for (int i = run; i < end; i++)
+            {
+                ref readonly ProducerMessage m = ref chunk[i];
+                WriteRecord(slab.RecordAt(position), slab, sizes[i], topic, partitions[i], m.Key.Span, new ValueSource(m.Value.Span), m.Value.Length,
+                    m.Headers.Span, scratch.FramedHeaders[i], scratch.Timestamps[i], 0, scratch.Flags[i]);
+                position += sizes[i];
+            }
+
+            // All records are written: count them, then publish them in order (the last through Publish, which
+            // fences and wakes a sleeping worker).
+            client.AddAccepted(end - run);
+            position = offset;
+            for (int i = run; i < end - 1; i++)
+            {
+                Volatile.Write(ref slab.RecordAt(position)->State, MessageRecord.StateCommitted);
+                position += sizes[i];
+            }
+
+            client.Publish(slab.RecordAt(position), 0);
+            run = end;
+        }
+
+        return chunk.Length;
+    }
+
     /// <summary>Serialize-in-place: the value is written by <paramref name="write"/> directly into the slab.</summary>
     internal bool TryWriteSerialized<TState>(TopicState topic, ReadOnlySpan<byte> key, ReadOnlySpan<KafkaHeader> headers, int partition, long timestampMs, int sizeHint,
-        TState state, Action<IBufferWriter<byte>, TState> write, bool writerStaysInBounds)
+        TState state, Action<IBufferWriter<byte>, TState> write, bool writerStaysInBounds, ushort flags = 0)
     {
         if (IsClosing)
         {
@@ -157,18 +205,14 @@ internal sealed unsafe partial class ProducerEngine
             return false;
         }
 
-        (long headersFramed, long headersPayload) = headers.IsEmpty ? (0, 0) : RecordHeaders.Measure(headers);
-        int valueLimit = (int)Math.Max(-1, MessageMaxBytes - key.Length - headersPayload);
-        if (valueLimit < 0)
-        {
-            CountRejected(ProduceRejectReason.MessageTooLarge);
-            throw new ArgumentException($"The key and headers are {key.Length + headersPayload} bytes; message.max.bytes is {MessageMaxBytes}.", nameof(key));
-        }
-
         ArgumentOutOfRangeException.ThrowIfNegative(sizeHint);
-        int reservation = Math.Min(sizeHint > 0 ? sizeHint : DefaultSerializeReservation, valueLimit);
+        (long headersFramed, long headersWire) = headers.IsEmpty ? (0, 0) : RecordHeaders.Measure(headers);
+        long emptyValueSize = CheckSize(key.Length, 0, headersFramed, headersWire, headers.Length); // key and headers alone must fit
+        int valueLimit = (int)(MessageMaxBytes - MessageRecord.LibrdkafkaSize(key.Length, 0, headersWire));
+        int slabRoom = (int)Math.Min(int.MaxValue, Arena.SlabSize - emptyValueSize - 8);
+        int reservation = Math.Min(Math.Min(sizeHint > 0 ? sizeHint : DefaultSerializeReservation, valueLimit), slabRoom);
         long size = MessageRecord.SizeFor(key.Length, reservation, headersFramed, headers.Length);
-        partition = ChoosePartition(topic, key, partition);
+        partition = ChoosePartition(topic, key, (flags & MessageRecord.FlagKeyNull) != 0, partition);
         ProducerClient client = _clients[topic.ClientOfPartition[partition]];
         if (!client.TryReserve(size, out Slab slab, out long offset))
         {
@@ -204,7 +248,7 @@ internal sealed unsafe partial class ProducerEngine
             AbandonRecord(record, size);
             try
             {
-                return TryWrite(topic, key, new ValueSource(writer.OverflowValue), headers, partition, timestampMs, 0);
+                return TryWrite(topic, key, new ValueSource(writer.OverflowValue), headers, partition, timestampMs, 0, flags);
             }
             finally
             {
@@ -242,7 +286,8 @@ internal sealed unsafe partial class ProducerEngine
         record->KeyLength = key.Length;
         record->ValueLength = valueLength;
         record->HeadersLength = (int)headersFramed;
-        record->HeaderCount = headers.Length;
+        record->HeaderCount = (ushort)headers.Length;
+        record->Flags = flags;
         record->TopicIndex = topic.Index;
         record->CompletionId = 0;
         record->Timestamp = timestampMs;
@@ -257,7 +302,7 @@ internal sealed unsafe partial class ProducerEngine
         ProducerClient.Abandon(record);
     }
 
-    internal static long TimestampOf(DateTimeOffset? timestamp)
+    internal static long TimestampOf(DateTimeOffset? timestamp, int index = -1)
     {
         if (timestamp is not { } t)
         {
@@ -267,45 +312,97 @@ internal sealed unsafe partial class ProducerEngine
         long ms = t.ToUnixTimeMilliseconds();
         if (ms <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(timestamp), t, "Timestamps must be after 1970-01-01T00:00:00Z.");
+            string which = index >= 0 ? $" (message {index} of the batch)" : string.Empty;
+            throw new ArgumentOutOfRangeException(nameof(timestamp), t, $"Timestamps must be after 1970-01-01T00:00:00Z{which}.");
         }
 
         return ms;
     }
 
-    private long CheckSize(int keyLength, int valueLength, long headersFramed, long headersPayload, int headerCount, int index = -1)
+    /// <summary>The record flags of a <see cref="ProducerMessage"/>; throws when a null key or value has bytes.</summary>
+    internal static ushort FlagsOf(in ProducerMessage message, int index = -1)
     {
-        long payload = (long)keyLength + valueLength + headersPayload;
-        long size = MessageRecord.SizeFor(keyLength, valueLength, headersFramed, headerCount);
-        if (payload > MessageMaxBytes || size > Arena.SlabSize)
+        ushort flags = 0;
+        if (message.IsKeyNull)
         {
-            CountRejected(ProduceRejectReason.MessageTooLarge);
-            string which = index >= 0 ? $"Message {index} of the batch" : "The message";
-            throw new ArgumentException($"{which} is {payload} bytes (key + value + headers); message.max.bytes is {MessageMaxBytes}.", index >= 0 ? "messages" : "value");
+            if (!message.Key.IsEmpty)
+            {
+                ThrowNullWithBytes("key", "IsKeyNull", message.Key.Length, index);
+            }
+
+            flags |= MessageRecord.FlagKeyNull;
+        }
+
+        if (message.IsValueNull)
+        {
+            if (!message.Value.IsEmpty)
+            {
+                ThrowNullWithBytes("value", "IsValueNull", message.Value.Length, index);
+            }
+
+            flags |= MessageRecord.FlagValueNull;
+        }
+
+        return flags;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNullWithBytes(string what, string property, int length, int index) =>
+        throw new ArgumentException(
+            $"{(index >= 0 ? $"Message {index} of the batch" : "The message")} has {property} = true but its {what} has {length} bytes: a null {what} has no bytes.");
+
+    /// <summary>
+    /// The budget a message takes; throws when librdkafka would refuse it for its size (key + value + headers as
+    /// serialized + record framing, compared with message.max.bytes) or when it cannot fit in a slab.
+    /// </summary>
+    private long CheckSize(int keyLength, int valueLength, long headersFramed, long headersWire, int headerCount, int index = -1)
+    {
+        long counted = MessageRecord.LibrdkafkaSize(keyLength, valueLength, headersWire);
+        long size = MessageRecord.SizeFor(keyLength, valueLength, headersFramed, headerCount);
+        if (counted > MessageMaxBytes || size > Arena.SlabSize)
+        {
+            ThrowTooLarge(keyLength, valueLength, headersWire, headerCount, counted, size, index);
         }
 
         return size;
     }
 
-    private int ChoosePartition(TopicState topic, ReadOnlySpan<byte> key, int partition, int index = -1)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowTooLarge(int keyLength, int valueLength, long headersWire, int headerCount, long counted, long size, int index)
     {
-        if (partition >= 0)
+        CountRejected(ProduceRejectReason.MessageTooLarge);
+        string which = index >= 0 ? $"Message {index} of the batch" : "The message";
+        string parameter = index >= 0 ? "messages" : "value";
+        if (counted > MessageMaxBytes)
         {
-            if (partition >= topic.PartitionCount)
-            {
-                ThrowInvalidPartition(topic, partition, index);
-            }
+            throw new ArgumentException(
+                $"{which} is {counted} bytes as librdkafka counts it (key {keyLength} + value {valueLength} + headers {headersWire} + {MessageRecord.LibrdkafkaRecordOverhead} bytes of record framing); message.max.bytes is {MessageMaxBytes}.",
+                parameter);
+        }
 
+        throw new ArgumentException(
+            $"{which} with {headerCount} headers needs {size} bytes of slab space (record header, key, value and framed headers); a slab holds {Arena.SlabSize} (message.max.bytes {MessageMaxBytes} + 64 KiB).",
+            parameter);
+    }
+
+    private int ChoosePartition(TopicState topic, ReadOnlySpan<byte> key, bool keyIsNull, int partition)
+    {
+        if (partition != KafkaPartition.Any)
+        {
+            ValidatePartition(topic, partition, -1);
             return partition;
         }
 
-        if (partition != KafkaPartition.Any)
+        int chosen = KeyPartitioner.ForKey(Partitioner, key, keyIsNull, topic.PartitionCount);
+        return chosen >= 0 ? chosen : Partitioner == PartitionerType.Random && !keyIsNull ? Random.Shared.Next(topic.PartitionCount) : topic.StickyPartition();
+    }
+
+    private void ValidatePartition(TopicState topic, int partition, int index)
+    {
+        if ((uint)partition >= (uint)topic.PartitionCount && partition != KafkaPartition.Any)
         {
             ThrowInvalidPartition(topic, partition, index);
         }
-
-        int chosen = KeyPartitioner.ForKey(Partitioner, key, topic.PartitionCount);
-        return chosen >= 0 ? chosen : Partitioner == PartitionerType.Random && !key.IsEmpty ? Random.Shared.Next(topic.PartitionCount) : topic.StickyPartition();
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -318,14 +415,15 @@ internal sealed unsafe partial class ProducerEngine
     }
 
     private static void WriteRecord(MessageRecord* record, Slab slab, long size, TopicState topic, int partition, ReadOnlySpan<byte> key,
-        ValueSource value, int valueLength, ReadOnlySpan<KafkaHeader> headers, long headersFramed, long timestampMs, int completionId)
+        ValueSource value, int valueLength, ReadOnlySpan<KafkaHeader> headers, long headersFramed, long timestampMs, int completionId, ushort flags)
     {
         record->TotalSize = (int)size;
         record->Partition = partition;
         record->KeyLength = key.Length;
         record->ValueLength = valueLength;
         record->HeadersLength = (int)headersFramed;
-        record->HeaderCount = headers.Length;
+        record->HeaderCount = (ushort)headers.Length;
+        record->Flags = flags;
         record->TopicIndex = topic.Index;
         record->CompletionId = completionId;
         record->Timestamp = timestampMs;
@@ -339,13 +437,42 @@ internal sealed unsafe partial class ProducerEngine
         }
     }
 
-    /// <summary>What the batch call works out per message before writing (one chunk at a time).</summary>
+    /// <summary>
+    /// What the batch call works out per message before writing. Starts at <see cref="InitialCapacity"/> and grows
+    /// (once per thread, doubling) to the longest batch the thread has written, up to <see cref="MaxCapacity"/>.
+    /// </summary>
     private sealed class BatchScratch
     {
-        internal const int Capacity = 256;
-        internal readonly int[] Partitions = new int[Capacity];
-        internal readonly long[] Sizes = new long[Capacity];
-        internal readonly long[] FramedHeaders = new long[Capacity];
-        internal readonly long[] Timestamps = new long[Capacity];
+        internal const int InitialCapacity = 256;
+        internal const int MaxCapacity = 16 * 1024; // 16K entries x 30 bytes: under 0.5 MiB per thread at most
+
+        internal int[] Partitions = new int[InitialCapacity];
+        internal long[] Sizes = new long[InitialCapacity];
+        internal long[] FramedHeaders = new long[InitialCapacity];
+        internal long[] Timestamps = new long[InitialCapacity];
+        internal ushort[] Flags = new ushort[InitialCapacity];
+
+        /// <summary>Grows to hold <paramref name="count"/> messages (at most <see cref="MaxCapacity"/>); returns how many it holds.</summary>
+        internal int EnsureCapacity(int count)
+        {
+            int capacity = Sizes.Length;
+            if (count <= capacity || capacity == MaxCapacity)
+            {
+                return capacity;
+            }
+
+            while (capacity < count && capacity < MaxCapacity)
+            {
+                capacity *= 2;
+            }
+
+            capacity = Math.Min(capacity, MaxCapacity);
+            Partitions = new int[capacity];
+            Sizes = new long[capacity];
+            FramedHeaders = new long[capacity];
+            Timestamps = new long[capacity];
+            Flags = new ushort[capacity];
+            return capacity;
+        }
     }
 }

@@ -22,7 +22,7 @@ internal sealed partial class ProducerEngine
     private const int StateClosed = 2;
 
     private readonly ProducerClient[] _clients;
-    private readonly Channel<DeliveryFailure> _failures;
+    private readonly FailureChannel _failures;
     private readonly long[] _rejected = new long[Enum.GetValues<ProduceRejectReason>().Length];
     private readonly Dictionary<KafkaErrorCode, long> _failedByError = [];
     private readonly ConcurrentDictionary<int, string> _errorTexts = new();
@@ -31,7 +31,6 @@ internal sealed partial class ProducerEngine
     private int _state;
     private int _runningWorkers;
     private long _closeDeadline;
-    private long _failuresDropped;
     private long _purgedAtClose;
     private int _fatalCode;
     private int _flushers;
@@ -94,9 +93,7 @@ internal sealed partial class ProducerEngine
         }
 
         _statistics = new string?[_clients.Length];
-        _failures = Channel.CreateBounded<DeliveryFailure>(
-            new BoundedChannelOptions(options.FailureBufferCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleWriter = false },
-            _ => Interlocked.Increment(ref _failuresDropped));
+        _failures = new FailureChannel(options.FailureBufferCapacity, options.FailureBufferBytes);
 
         _runningWorkers = _clients.Length;
         foreach (ProducerClient client in _clients)
@@ -137,6 +134,9 @@ internal sealed partial class ProducerEngine
 
     internal ChannelReader<DeliveryFailure> Failures => _failures.Reader;
 
+    /// <summary>Bytes of key and value copies held by unread failure reports (at most FailureBufferBytes).</summary>
+    internal long FailureBytesHeld => _failures.BytesHeld;
+
     internal bool IsClosing => Volatile.Read(ref _state) != StateOpen;
 
     internal bool CloseDeadlinePassed => Environment.TickCount64 >= Volatile.Read(ref _closeDeadline);
@@ -171,7 +171,8 @@ internal sealed partial class ProducerEngine
             // charged its share: MessageRecord.LibrdkafkaOverhead, SlabArena), so librdkafka's own queue limits are lifted.
             Set("queue.buffering.max.messages", "2147483647");
             Set("queue.buffering.max.kbytes", "2147483647");
-            Set("log.queue", "true");
+            Set("log.queue", "true"); // log lines become LOG events for our logger (none: dropped)...
+            LibRdKafka.ConfSetNoLogCallback(conf); // ...and those without a client (rk == NULL) never reach stderr
 
             foreach ((string key, string value) in options.Properties)
             {
@@ -272,7 +273,7 @@ internal sealed partial class ProducerEngine
             Failed = failed,
             Rejected = rejected,
             FailedByError = byError,
-            FailuresDropped = Volatile.Read(ref _failuresDropped),
+            FailuresDropped = _failures.Dropped,
             BudgetBytes = Arena.Budget,
             BudgetBytesInUse = Arena.BytesInUse,
             BudgetBytesForLibrdkafka = Arena.LibrdkafkaBytes,
@@ -353,7 +354,7 @@ internal sealed partial class ProducerEngine
         // Every rd_kafka_t is destroyed: nothing reads the slabs any more.
         Arena.Dispose();
         Volatile.Write(ref _state, StateClosed);
-        _failures.Writer.TryComplete();
+        _failures.Complete();
         ProducerStatistics statistics = GetStatistics();
         long purged = Volatile.Read(ref _purgedAtClose);
         ProducerLog.Closed(Logger, statistics.Delivered, statistics.Failed, purged);

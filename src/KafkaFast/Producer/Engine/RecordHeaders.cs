@@ -5,23 +5,31 @@ namespace KafkaFast.Producer.Engine;
 /// <summary>A producer call's <see cref="KafkaHeader"/>s in a record, in the layout of <see cref="HeaderCodec"/>.</summary>
 internal static unsafe class RecordHeaders
 {
-    /// <summary>Bytes of framed headers in the record, and bytes counted against message.max.bytes (names + values).</summary>
-    internal static (long Framed, long Payload) Measure(ReadOnlySpan<KafkaHeader> headers)
+    /// <summary>
+    /// Bytes of framed headers in the record, and their serialized size as librdkafka counts it against
+    /// message.max.bytes. Throws for a header without a name or more headers than a record can hold.
+    /// </summary>
+    internal static (long Framed, long WireSize) Measure(ReadOnlySpan<KafkaHeader> headers, int index = -1)
     {
-        long framed = 0, payload = 0;
+        if (headers.Length > MessageRecord.MaxHeaderCount)
+        {
+            throw new ArgumentException($"{Which(index)} has {headers.Length} headers; at most {MessageRecord.MaxHeaderCount} are allowed.", nameof(headers));
+        }
+
+        long framed = 0, wireSize = 0;
         foreach (KafkaHeader header in headers)
         {
             if (header.Key is null)
             {
-                throw new ArgumentException("A header has a null key.", nameof(headers));
+                throw new ArgumentException($"{Which(index)} has a header with a null name.", nameof(headers));
             }
 
-            (long headerFramed, long headerPayload) = HeaderCodec.Measure(header.Key, header.Value.Length);
+            (long headerFramed, long headerWireSize) = HeaderCodec.Measure(header.Key, header.Value.Length);
             framed += headerFramed;
-            payload += headerPayload;
+            wireSize += headerWireSize;
         }
 
-        return (framed, payload);
+        return (framed, wireSize);
     }
 
     /// <summary>Writes the headers one after another from <paramref name="destination"/> (room measured by <see cref="Measure"/>).</summary>
@@ -32,4 +40,6 @@ internal static unsafe class RecordHeaders
             HeaderCodec.Write(ref destination, header.Key, header.Value.Span);
         }
     }
+
+    private static string Which(int index) => index >= 0 ? $"Message {index} of the batch" : "The message";
 }

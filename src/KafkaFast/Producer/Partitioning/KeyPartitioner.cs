@@ -3,18 +3,24 @@ namespace KafkaFast.Producer.Partitioning;
 /// <summary>Chooses a partition for a key the way librdkafka's configured partitioner does.</summary>
 internal static class KeyPartitioner
 {
-    /// <summary>The partition for a non-empty key, or -1 when the partitioner picks at random for this key.</summary>
-    internal static int ForKey(PartitionerType type, ReadOnlySpan<byte> key, int partitionCount)
+    /// <summary>
+    /// The partition librdkafka's partitioner gives a key, or -1 when it does not hash this key (the caller then uses
+    /// the topic's sticky partition, as librdkafka does). As rd_kafka_msg_partitioner: a null key is never hashed;
+    /// an empty key is hashed by every partitioner but consistent_random (which treats length 0 as no key).
+    /// </summary>
+    internal static int ForKey(PartitionerType type, ReadOnlySpan<byte> key, bool keyIsNull, int partitionCount)
     {
-        bool keyless = key.IsEmpty;
+        if (keyIsNull)
+        {
+            return -1;
+        }
+
         return type switch
         {
-            PartitionerType.ConsistentRandom => keyless ? -1 : (int)(KeyHashes.Crc32(key) % (uint)partitionCount),
+            PartitionerType.ConsistentRandom => key.IsEmpty ? -1 : (int)(KeyHashes.Crc32(key) % (uint)partitionCount),
             PartitionerType.Consistent => (int)(KeyHashes.Crc32(key) % (uint)partitionCount),
-            PartitionerType.Murmur2Random => keyless ? -1 : (int)((KeyHashes.Murmur2(key) & 0x7FFFFFFF) % (uint)partitionCount),
-            PartitionerType.Murmur2 => (int)((KeyHashes.Murmur2(key) & 0x7FFFFFFF) % (uint)partitionCount),
-            PartitionerType.Fnv1aRandom => keyless ? -1 : (int)(KeyHashes.Fnv1a(key) % (uint)partitionCount),
-            PartitionerType.Fnv1a => (int)(KeyHashes.Fnv1a(key) % (uint)partitionCount),
+            PartitionerType.Murmur2Random or PartitionerType.Murmur2 => (int)((KeyHashes.Murmur2(key) & 0x7FFFFFFF) % (uint)partitionCount),
+            PartitionerType.Fnv1aRandom or PartitionerType.Fnv1a => (int)(KeyHashes.Fnv1a(key) % (uint)partitionCount),
             _ => -1,
         };
     }
