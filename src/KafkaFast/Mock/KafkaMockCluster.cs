@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using KafkaFast.Configuration;
 using KafkaFast.Native;
 
@@ -17,6 +19,10 @@ public sealed unsafe class KafkaMockCluster : IDisposable
     private readonly SafeMockClusterHandle _cluster;
 
     /// <summary>Starts a cluster of <paramref name="brokerCount"/> brokers.</summary>
+    /// <exception cref="InvalidOperationException">
+    /// The brokers' listening sockets cannot be opened (for example, the process is out of file descriptors); librdkafka
+    /// itself would abort the process in that case, so it is checked first. Its log lines are dropped (never printed).
+    /// </exception>
     public KafkaMockCluster(int brokerCount = 3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(brokerCount, 1);
@@ -27,6 +33,16 @@ public sealed unsafe class KafkaMockCluster : IDisposable
         LibRdKafka.ConfSetOrThrow(conf, "log_level", "3");
         LibRdKafka.ConfSetNoLogCallback(conf); // librdkafka's default prints to stderr: a library never writes to the console
         _host = LibRdKafka.NewOrThrow(LibRdKafka.TypeProducer, conf);
+        try
+        {
+            EnsureListenersCanOpen(brokerCount);
+        }
+        catch
+        {
+            _host.Dispose();
+            throw;
+        }
+
         _cluster = new SafeMockClusterHandle(_host, LibRdKafka.MockClusterNew(_host, brokerCount));
         if (_cluster.IsInvalid)
         {
@@ -108,6 +124,41 @@ public sealed unsafe class KafkaMockCluster : IDisposable
     {
         _cluster.Dispose();
         _host.Dispose();
+    }
+
+    /// <summary>
+    /// Throws when the brokers' listening sockets cannot be opened. rd_kafka_mock_cluster_new cleans up after such a
+    /// failure by calling rd_kafka_mock_cluster_destroy before it has counted the cluster, which trips librdkafka's
+    /// assertion "rk_mock.cluster_cnt > 0" and aborts the process (exit 134; librdkafka 2.16 and master). So the same
+    /// resources are tried first, here, where a failure is an exception: a wake-up pipe (two descriptors) and one
+    /// loopback listener per broker, opened together, then closed just before librdkafka opens its own.
+    /// </summary>
+    private static void EnsureListenersCanOpen(int brokerCount)
+    {
+        var probes = new List<Socket>(brokerCount + 2);
+        try
+        {
+            for (int i = 0; i < brokerCount + 2; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                probes.Add(socket);
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                socket.Listen(1);
+            }
+        }
+        catch (SocketException e)
+        {
+            throw new InvalidOperationException(
+                $"The embedded cluster cannot start: {brokerCount} brokers need {brokerCount} listening sockets on 127.0.0.1 and a pipe, " +
+                $"and opening them failed ({e.SocketErrorCode}: {e.Message}). Too many open files? (librdkafka would abort the process here.)", e);
+        }
+        finally
+        {
+            foreach (Socket socket in probes)
+            {
+                socket.Dispose();
+            }
+        }
     }
 
     private int CheckBroker(int brokerId)
