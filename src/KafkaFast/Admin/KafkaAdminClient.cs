@@ -89,6 +89,7 @@ public sealed partial class KafkaAdminClient : IDisposable
 
             LibRdKafka.ConfSetOrThrow(conf, "client.id", options.ClientId);
             LibRdKafka.ConfSetOrThrow(conf, "log.queue", "true"); // log lines come to the result queue, never to stderr
+            LibRdKafka.ConfSetNoLogCallback(conf); // nor those logged without a client (rk == NULL)
             foreach ((string key, string value) in options.Properties)
             {
                 LibRdKafka.ConfSetOrThrow(conf, key, value, secret: KafkaProperties.IsSecret(key));

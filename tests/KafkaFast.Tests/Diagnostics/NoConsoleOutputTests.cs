@@ -1,3 +1,4 @@
+using KafkaFast.Admin;
 using KafkaFast.Consumer;
 using KafkaFast.Mock;
 using KafkaFast.Producer;
@@ -28,7 +29,7 @@ public sealed class NoConsoleOutputTests
     }
 
     [Fact]
-    public async Task Producer_consumer_and_mock_cluster_without_a_logger_write_nothing_to_stdout_or_stderr()
+    public async Task Producer_consumer_admin_and_mock_cluster_without_a_logger_write_nothing_to_stdout_or_stderr()
     {
         int errorEvents = 0;
         string captured = await ConsoleCapture.RunAsync(async () =>
@@ -41,6 +42,9 @@ public sealed class NoConsoleOutputTests
             handled.Subscribe("unreachable");
             using var unhandled = new KafkaConsumer(new KafkaConsumerOptions { BootstrapServers = ClosedPort, GroupId = "unhandled" });
             unhandled.Subscribe("unreachable");
+
+            using var admin = new KafkaAdminClient(new KafkaAdminClientOptions { BootstrapServers = ClosedPort, RequestTimeout = Run });
+            Task<Exception?> metadata = Record.ExceptionAsync(() => admin.GetMetadataAsync());
 
             using (var cluster = new KafkaMockCluster(2))
             {
@@ -61,6 +65,7 @@ public sealed class NoConsoleOutputTests
             }
 
             Assert.IsType<KafkaException>(await topic.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.NotNull(await metadata.WaitAsync(TimeSpan.FromSeconds(30)));
         });
 
         Assert.True(errorEvents > 0, "the consumer never reported the closed port: the scenario did not run");
