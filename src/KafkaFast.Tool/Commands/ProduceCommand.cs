@@ -128,7 +128,7 @@ internal static class ProduceCommand
             var reader = new MessageReader(input, framing.Delimiter, source);
             while (await reader.ReadNextAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (!TrySend(reader.Current, reader.CurrentIsNull, source))
+                if (!TrySend(reader.Current, reader.CurrentIsNull))
                 {
                     await SendWhenSpaceAsync(Split(reader.Current, reader.CurrentIsNull), cancellationToken).ConfigureAwait(false);
                 }
@@ -139,7 +139,7 @@ internal static class ProduceCommand
         internal async Task ProduceFileAsync(string file, CancellationToken cancellationToken)
         {
             byte[] content = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
-            if (!TrySend(content, isNull: false, file))
+            if (!TrySend(content, isNull: false))
             {
                 await SendWhenSpaceAsync(Split(content, isNull: false), cancellationToken).ConfigureAwait(false);
             }
@@ -158,14 +158,23 @@ internal static class ProduceCommand
             return s.Failed == 0 && left == 0 ? 0 : 1;
         }
 
-        /// <summary>Produces without waiting; false when the budget is full (the caller waits for space).</summary>
-        private bool TrySend(ReadOnlySpan<byte> message, bool isNull, string source)
+        /// <summary>
+        /// Produces without waiting; false when the budget is full (the caller waits for space), or for a message
+        /// with neither key nor value (only a <see cref="ProducerMessage"/> says both are null: the caller's path).
+        /// </summary>
+        private bool TrySend(ReadOnlySpan<byte> message, bool isNull)
         {
             (int keyStart, int keyLength, bool keyIsNull, int valueStart, bool valueIsNull) = Locate(message, isNull);
+            bool noKey = keyIsNull && framing.FixedKey is null;
             ReadOnlySpan<byte> key = keyIsNull ? framing.FixedKey : message.Slice(keyStart, keyLength);
-            ReadOnlySpan<byte> value = message[valueStart..];
-            ThrowIfUnsupported(key.IsEmpty && !(keyIsNull && framing.FixedKey is null), valueIsNull, source);
-            if (!producer.TryProduce(topic, key, value, headers, partition))
+            bool accepted = (noKey, valueIsNull) switch
+            {
+                (false, false) => producer.TryProduce(topic, key, message[valueStart..], headers, partition),
+                (true, false) => producer.TryProduce(topic, message[valueStart..], headers, partition),
+                (false, true) => producer.TryProduceTombstone(topic, key, headers, partition),
+                (true, true) => false,
+            };
+            if (!accepted)
             {
                 return false;
             }
@@ -186,9 +195,15 @@ internal static class ProduceCommand
 
         private ProducerMessage Split(ReadOnlySpan<byte> message, bool isNull)
         {
-            (int keyStart, int keyLength, bool keyIsNull, int valueStart, _) = Locate(message, isNull);
+            (int keyStart, int keyLength, bool keyIsNull, int valueStart, bool valueIsNull) = Locate(message, isNull);
             byte[] key = keyIsNull ? framing.FixedKey ?? [] : message.Slice(keyStart, keyLength).ToArray();
-            return new ProducerMessage(key, message[valueStart..].ToArray()) { Headers = headers, Partition = partition };
+            return new ProducerMessage(key, valueIsNull ? [] : message[valueStart..].ToArray())
+            {
+                Headers = headers,
+                Partition = partition,
+                IsKeyNull = keyIsNull && framing.FixedKey is null,
+                IsValueNull = valueIsNull,
+            };
         }
 
         /// <summary>Where key and value lie in a message (kcat's rules), and which of them is null.</summary>
@@ -207,25 +222,6 @@ internal static class ProduceCommand
 
             int valueStart = at + framing.KeySeparator.Length;
             return (0, at, framing.EmptyIsNull && at == 0, valueStart, framing.EmptyIsNull && valueStart == message.Length);
-        }
-
-        /// <summary>
-        /// KafkaProducer cannot yet send an empty (non-null) key (it sends it as null) nor a null value (tombstone):
-        /// refuse such input by name rather than change it silently. Lifted when the producer distinguishes them (issue 13).
-        /// </summary>
-        private void ThrowIfUnsupported(bool emptyKey, bool nullValue, string source)
-        {
-            if (emptyKey)
-            {
-                throw new CommandFailedException(
-                    $"{source}, message {_messages + 1}: an empty key (not null) cannot be produced yet: KafkaProducer sends an empty key as null. Use -Z to send it as null on purpose.");
-            }
-
-            if (nullValue)
-            {
-                throw new CommandFailedException(
-                    $"{source}, message {_messages + 1}: a null value (tombstone) cannot be produced yet: KafkaProducer has no tombstones so far (issue 13).");
-            }
         }
 
         private void Produced()
