@@ -14,6 +14,32 @@ namespace KafkaFast.AspNetCore.Tests;
 public sealed class RequestEventsTests
 {
     [Fact]
+    public async Task An_event_without_a_key_has_a_null_key_not_an_empty_one()
+    {
+        string topic = "requests-null-key";
+        await using var app = await TestApp.StartAsync(TestApp.EmbeddedConfig(topic), configureEvents: o =>
+            o.KeySelector = c => c.Request.Headers.TryGetValue("X-Tenant", out var tenant) ? tenant.ToString() : null);
+
+        using (var keyed = new HttpRequestMessage(HttpMethod.Get, "/hello"))
+        {
+            keyed.Headers.Add("X-Tenant", "acme");
+            using HttpResponseMessage response = await app.Client.SendAsync(keyed);
+            Assert.True(response.IsSuccessStatusCode);
+        }
+
+        using (HttpResponseMessage response = await app.Client.GetAsync("/hello"))
+        {
+            Assert.True(response.IsSuccessStatusCode);
+        }
+
+        List<ReadBack.Event> events = ReadBack.Events(app.Bootstrap, topic, expected: 2);
+        ReadBack.Event withKey = Assert.Single(events, e => !e.KeyIsNull);
+        ReadBack.Event withoutKey = Assert.Single(events, e => e.KeyIsNull);
+        Assert.Equal("acme", withKey.Key);
+        Assert.Equal(string.Empty, withoutKey.Key); // Kafka tells null from empty; "no key" must be null, never ""
+    }
+
+    [Fact]
     public async Task End_event_carries_every_field_of_the_request()
     {
         string topic = "requests-fields";

@@ -75,7 +75,10 @@ internal sealed class RequestEventSender
             ReadOnlySpan<KafkaHeader> headers = _traceContextInHeaders ? TraceHeaders(send ?? Activity.Current, state.Context.Request) : default;
             bool timed = _metrics.OperationDurationEnabled && (++t_sent & (KafkaFastMetrics.OperationSampleInterval - 1)) == 0;
             long begin = timed ? Stopwatch.GetTimestamp() : 0;
-            bool accepted = _producer.TryProduceJson(topic, key, state, RequestEventWriter.WriteState, headers);
+            // No key (none configured, or the selector found none) is a null key, not an empty one.
+            bool accepted = key.IsEmpty
+                ? _producer.TryProduceJson(topic, state, RequestEventWriter.WriteState, headers)
+                : _producer.TryProduceJson(topic, key, state, RequestEventWriter.WriteState, headers);
             DropReason? refused = accepted ? null : _monitor.IsFatal ? DropReason.Fatal : DropReason.BudgetFull;
             if (timed)
             {
@@ -150,7 +153,8 @@ internal sealed class RequestEventSender
         json.Reset(buffer);
         state.Writer.Write(json, in state);
         json.Flush();
-        var message = new ProducerMessage(key, buffer.WrittenSpan.ToArray()) { Headers = headerCopies };
+        byte[] value = buffer.WrittenSpan.ToArray();
+        var message = (key.Length == 0 ? new ProducerMessage(value) : new ProducerMessage(key, value)) with { Headers = headerCopies };
         return WaitCore(topic, message, state.Phase, aborted);
     }
 

@@ -6,7 +6,7 @@ namespace KafkaFast.AspNetCore.Tests.Support;
 /// <summary>Reads a topic back with Confluent.Kafka, an independent librdkafka-based consumer (until KafkaFast's consumer is on main).</summary>
 internal static class ReadBack
 {
-    internal sealed record Event(int Partition, string Key, JsonElement Json, IReadOnlyList<(string Key, byte[] Value)> Headers, byte[] Value)
+    internal sealed record Event(int Partition, string Key, JsonElement Json, IReadOnlyList<(string Key, byte[] Value)> Headers, byte[] Value, bool KeyIsNull)
     {
         public string Str(string name) => Json.GetProperty(name).GetString()!;
 
@@ -65,7 +65,7 @@ internal static class ReadBack
         using JsonDocument document = JsonDocument.Parse(consumed.Message.Value);
         var headers = consumed.Message.Headers?.Select(h => (h.Key, h.GetValueBytes())).ToList() ?? [];
         return new Event(consumed.Partition.Value, consumed.Message.Key is null ? string.Empty : System.Text.Encoding.UTF8.GetString(consumed.Message.Key),
-            document.RootElement.Clone(), headers, consumed.Message.Value);
+            document.RootElement.Clone(), headers, consumed.Message.Value, consumed.Message.Key is null);
     }
 
     private static int PartitionCount(string bootstrap, string topic)
