@@ -69,6 +69,8 @@ public enum KafkaErrorCode
     MaxPollExceeded = -147,
     /// <summary>librdkafka's local (consumer): auto.offset.reset is "error" and the position was out of range.</summary>
     AutoOffsetReset = -140,
+    /// <summary>librdkafka's local (consumer): the assignment was lost (session timed out, fenced): nothing can be committed for it.</summary>
+    AssignmentLost = -142,
     /// <summary>The broker (consumer group): the generation is stale (a rebalance happened).</summary>
     IllegalGeneration = 22,
     /// <summary>The broker (consumer group): the member is not known to the coordinator.</summary>

@@ -53,6 +53,17 @@ public sealed partial class KafkaConsumer : IDisposable
     }
 
     /// <summary>
+    /// Raised (on the consuming or closing thread) when partitions were lost without a rebalance: the session timed
+    /// out, the member was fenced, or max.poll.interval.ms passed. Unlike <see cref="PartitionsRevoked"/>, nothing can
+    /// be committed for them (another member may own them already); the member rejoins and gets partitions again.
+    /// </summary>
+    public event EventHandler<PartitionsLostEventArgs>? PartitionsLost
+    {
+        add => _engine.PartitionsLost += value;
+        remove => _engine.PartitionsLost -= value;
+    }
+
+    /// <summary>
     /// Raised (on the consuming thread) for client-level errors: brokers unreachable, transport failures, failed
     /// automatic commits. Without a handler they go to the logger (nowhere without one). Fatal errors are
     /// also thrown by the consume calls.

@@ -119,6 +119,41 @@ public sealed unsafe class KafkaMockCluster : IDisposable
         LibRdKafka.MockGroupInitialRebalanceDelayMs(_cluster, checked((int)delay.TotalMilliseconds));
     }
 
+    /// <summary>Starts recording every request the brokers receive (see <see cref="GetTrackedRequests"/>), forgetting those recorded before.</summary>
+    public void StartRequestTracking()
+    {
+        ObjectDisposedException.ThrowIf(_cluster.IsClosed, this);
+        LibRdKafka.MockClearRequests(_cluster);
+        LibRdKafka.MockStartRequestTracking(_cluster);
+    }
+
+    /// <summary>The requests received since <see cref="StartRequestTracking"/>, in order: the broker and the request type.</summary>
+    public IReadOnlyList<(int BrokerId, KafkaApiKey ApiKey)> GetTrackedRequests()
+    {
+        ObjectDisposedException.ThrowIf(_cluster.IsClosed, this);
+        nuint count;
+        nint* requests = LibRdKafka.MockGetRequests(_cluster, &count);
+        if (requests == null)
+        {
+            return [];
+        }
+
+        try
+        {
+            var result = new (int, KafkaApiKey)[(int)count];
+            for (int i = 0; i < result.Length; i++)
+            {
+                result[i] = (LibRdKafka.MockRequestBrokerId(requests[i]), (KafkaApiKey)LibRdKafka.MockRequestApiKey(requests[i]));
+            }
+
+            return result;
+        }
+        finally
+        {
+            LibRdKafka.MockRequestDestroyArray(requests, count);
+        }
+    }
+
     /// <summary>Stops the brokers. The cluster is destroyed before the client that hosts it, as librdkafka requires.</summary>
     public void Dispose()
     {

@@ -35,4 +35,24 @@ internal static unsafe partial class LibRdKafka
 
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_mock_group_initial_rebalance_delay_ms")]
     internal static partial void MockGroupInitialRebalanceDelayMs(SafeMockClusterHandle cluster, int delayMs);
+
+    [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_mock_start_request_tracking")]
+    internal static partial void MockStartRequestTracking(SafeMockClusterHandle cluster);
+
+    [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_mock_clear_requests")]
+    internal static partial void MockClearRequests(SafeMockClusterHandle cluster);
+
+    /// <summary>The requests tracked so far: an array of <paramref name="count"/> requests, freed with <see cref="MockRequestDestroyArray"/>.</summary>
+    [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_mock_get_requests")]
+    internal static partial nint* MockGetRequests(SafeMockClusterHandle cluster, nuint* count);
+
+    [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_mock_request_id")]
+    internal static partial int MockRequestBrokerId(nint request);
+
+    [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_mock_request_api_key")]
+    internal static partial short MockRequestApiKey(nint request);
+
+    /// <summary>Frees every request of the array and the array itself.</summary>
+    [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_mock_request_destroy_array")]
+    internal static partial void MockRequestDestroyArray(nint* requests, nuint count);
 }

@@ -36,6 +36,14 @@ internal static class ConsumerTestSupport
 {
     internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Deadline for a group to settle after members join or leave. Longer than <see cref="Patience"/>: on a saturated
+    /// machine the embedded cluster's thread can stall for seconds, the mock then expires members' sessions (2 s in
+    /// these tests) and drops a JoinGroup it was holding, and librdkafka re-sends it only after max.poll.interval.ms
+    /// + 3 s (33 s here). A deadline, not a duration: a healthy run settles in about a second.
+    /// </summary>
+    internal static readonly TimeSpan GroupPatience = TimeSpan.FromSeconds(90);
+
     private static int s_unique;
 
     internal static KafkaMockCluster NewCluster(int brokers = 1)

@@ -12,6 +12,8 @@ internal sealed partial class ConsumerEngine
 
     internal event EventHandler<PartitionsRevokedEventArgs>? PartitionsRevoked;
 
+    internal event EventHandler<PartitionsLostEventArgs>? PartitionsLost;
+
     /// <summary>
     /// Assign: take the partitions, then tell the application (so it can seek or read committed offsets).
     /// Revoke: tell the application first (it may commit), then give them up. With the cooperative protocol only
@@ -81,13 +83,27 @@ internal sealed partial class ConsumerEngine
         Raise(PartitionsAssigned, new PartitionsAssignedEventArgs(list, cooperative));
     }
 
+    /// <summary>
+    /// Revoked by a rebalance: the application may still commit. Lost (session timeout, fenced, max poll interval
+    /// exceeded): they may already be another member's, so the pending store of the last batch is dropped (librdkafka
+    /// would refuse to commit it anyway) and <see cref="PartitionsLost"/> is raised instead.
+    /// </summary>
     private void OnRevoke(nint rk, SafeTopicPartitionListHandle partitions, TopicPartition[] list, bool cooperative)
     {
         bool lost = LibRdKafka.AssignmentLost(rk) != 0;
-        ConsumerLog.Revoked(_logger, GroupName, list.Length, lost);
         try
         {
-            Raise(PartitionsRevoked, new PartitionsRevokedEventArgs(list, lost, cooperative));
+            if (lost)
+            {
+                ConsumerLog.Lost(_logger, GroupName, list.Length);
+                DropPendingStores();
+                Raise(PartitionsLost, new PartitionsLostEventArgs(list, cooperative));
+            }
+            else
+            {
+                ConsumerLog.Revoked(_logger, GroupName, list.Length);
+                Raise(PartitionsRevoked, new PartitionsRevokedEventArgs(list, cooperative));
+            }
         }
         finally
         {

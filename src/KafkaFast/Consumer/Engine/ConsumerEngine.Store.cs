@@ -183,6 +183,19 @@ internal sealed partial class ConsumerEngine
         }
     }
 
+    /// <summary>
+    /// After the assignment was lost: the batch the next consume call would store, and the messages kept for it,
+    /// concern partitions this member no longer owns; forget them (the batch itself stays readable).
+    /// </summary>
+    private void DropPendingStores()
+    {
+        lock (_storeLock)
+        {
+            _unstoredBatch = null;
+            _retained.DestroyMessages();
+        }
+    }
+
     private void CheckOwner(ConsumedBatch batch)
     {
         if (batch.Engine != this)
