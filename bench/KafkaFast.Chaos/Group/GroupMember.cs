@@ -97,13 +97,7 @@ internal sealed class GroupMember
                     _trouble ??= $"error event {e.Code}: {e.Reason}"; // a commit failed: its offsets may be read again
                 }
             };
-            consumer.PartitionsRevoked += (_, e) =>
-            {
-                if (e.Lost)
-                {
-                    _trouble ??= "partitions lost";
-                }
-            };
+            consumer.PartitionsLost += (_, _) => _trouble ??= "partitions lost";
             consumer.Subscribe(_topic);
             State = "consuming";
             while (!_leaving)
