@@ -97,4 +97,26 @@ public sealed class HealthTests
         await TestApp.Eventually(async () => (await Check(app)).Status == HealthStatus.Healthy, "healthy again with the brokers back");
         Assert.Equal((HttpStatusCode.OK, "Healthy"), await app.Health());
     }
+
+    [Fact]
+    public async Task A_crashed_producer_worker_is_unhealthy_with_the_crash_as_reason()
+    {
+        string topic = "health-crash";
+        await using var app = await TestApp.StartAsync(Config(topic), requestEvents: false);
+        KafkaProducer producer = app.Producers.GetProducer();
+        KafkaTopic handle = producer.GetTopic(topic);
+        Assert.True(producer.TryProduce(handle, "k"u8, "before"u8));
+        Assert.Equal(0, await producer.FlushAsync(TimeSpan.FromSeconds(30)));
+        await TestApp.Eventually(async () => (await Check(app)).Status == HealthStatus.Healthy, "healthy before the crash");
+
+        // Tests only: the engine's fault hook makes the worker throw at the top of its next pass.
+        producer.Engine.WorkerFaultHook = (_, _) => throw new InvalidOperationException("injected worker fault");
+        await TestApp.Eventually(async () => (await app.Health()).Status == HttpStatusCode.ServiceUnavailable, "unhealthy (503) after the worker crashed");
+        HealthReportEntry unhealthy = await Check(app);
+        Assert.Equal(HealthStatus.Unhealthy, unhealthy.Status);
+        Assert.Contains("producer worker 0 crashed", unhealthy.Description, StringComparison.Ordinal);
+        Assert.Contains("injected worker fault", unhealthy.Description, StringComparison.Ordinal);
+        Assert.False(producer.TryProduce(handle, "k"u8, "after"u8)); // refused, counted, never thrown
+        Assert.Equal(1, producer.GetStatistics().Rejected[ProduceRejectReason.Fatal]);
+    }
 }

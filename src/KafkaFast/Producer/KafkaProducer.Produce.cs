@@ -87,7 +87,7 @@ public sealed partial class KafkaProducer
     public int TryProduceBatch(KafkaTopic topic, ReadOnlySpan<ProducerMessage> messages)
     {
         int accepted = _engine.TryWriteBatch(Check(topic), messages);
-        if (accepted < messages.Length)
+        if (accepted < messages.Length && !_engine.IsFatal) // a fatal refusal is counted by the engine
         {
             _engine.CountRejected(ProduceRejectReason.BudgetFull);
         }
@@ -236,7 +236,7 @@ public sealed partial class KafkaProducer
     private async ValueTask<bool> EnqueueWhenSpaceAsync(TopicState topic, ProducerMessage message, TimeSpan timeout, CancellationToken cancellationToken)
     {
         bool accepted = await WaitForSpaceAsync(topic, message, 0, timeout, cancellationToken).ConfigureAwait(false);
-        if (!accepted)
+        if (!accepted && !_engine.IsFatal) // a fatal refusal is counted by the engine
         {
             _engine.CountRejected(ProduceRejectReason.BudgetFull);
         }

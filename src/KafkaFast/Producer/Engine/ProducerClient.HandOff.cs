@@ -256,12 +256,14 @@ internal sealed unsafe partial class ProducerClient
         if (_credit >= share)
         {
             _credit -= share;
+            _shareHeld += share;
             return true;
         }
 
         if (_arena.TryChargeLibrdkafka(share - _credit) || (_credit == 0 && _arena.TryOverdrawFirst(share)))
         {
             _credit = 0;
+            _shareHeld += share;
             return true;
         }
 
@@ -271,7 +273,12 @@ internal sealed unsafe partial class ProducerClient
     }
 
     /// <summary>A charged record was not handed after all (refused), or is reported: its share comes back as credit for this pass.</summary>
-    private void RefundShare(MessageRecord* record) => _credit += ShareOf(record);
+    private void RefundShare(MessageRecord* record)
+    {
+        long share = ShareOf(record);
+        _credit += share;
+        _shareHeld -= share;
+    }
 
     /// <summary>End of a pass: the credit nobody used goes back to the budget.</summary>
     private void ReleaseCredit()

@@ -68,15 +68,7 @@ internal sealed unsafe partial class ProducerClient
         }
         catch (Exception e)
         {
-            _engine.OnWorkerCrashed(this, e);
-            try
-            {
-                PurgeRemaining();
-            }
-            catch (Exception inner)
-            {
-                _engine.OnWorkerCrashed(this, inner);
-            }
+            Crashed(e); // ProducerClient.Crash.cs
         }
         finally
         {
@@ -90,6 +82,7 @@ internal sealed unsafe partial class ProducerClient
         int idleRounds = 0;
         while (true)
         {
+            _engine.WorkerFaultHook?.Invoke(this, WorkerFaultPoint.Pass); // tests only: null otherwise
             long now = Stopwatch.GetTimestamp();
             int scanned = Scan(now);
             bool progress = scanned > 0;
@@ -108,7 +101,7 @@ internal sealed unsafe partial class ProducerClient
 
                 if (_engine.CloseDeadlinePassed)
                 {
-                    PurgeRemaining();
+                    PurgeRemaining("purged at close: not handed to librdkafka before CloseTimeout");
                     return;
                 }
             }
@@ -211,6 +204,7 @@ internal sealed unsafe partial class ProducerClient
                 switch (LibRdKafka.EventType(ev))
                 {
                     case LibRdKafka.EventTypeDeliveryReport:
+                        _engine.WorkerFaultHook?.Invoke(this, WorkerFaultPoint.DeliveryReports); // tests only
                         TakeDeliveryReports(ev);
                         break;
                     case LibRdKafka.EventTypeError:
@@ -324,6 +318,13 @@ internal sealed unsafe partial class ProducerClient
 
     private void FailRecord(MessageRecord* record, int error, string reason, PersistenceStatus status, int partition)
     {
+        if (_crashReason is { } crash && error != (int)KafkaErrorCode.Fatal)
+        {
+            // Purged (or refused) because the worker crashed: the crash is the reason, librdkafka's code the detail.
+            reason = $"{crash} (librdkafka: {reason})";
+            error = (int)KafkaErrorCode.Fatal;
+        }
+
         Volatile.Write(ref _failed.Value, _failed.Value + 1);
         _engine.CompleteFailed(record->CompletionId != 0 ? Completions() : s_noAwaiters, record, (KafkaErrorCode)error, reason, status, partition);
         ReleaseRecord(record);
@@ -415,20 +416,20 @@ internal sealed unsafe partial class ProducerClient
     }
 
     /// <summary>
-    /// Close deadline passed: fail what librdkafka has not delivered (purge) and what it never received,
-    /// each with a reason, then take the purge reports.
+    /// Close deadline passed, or the worker crashed: fail what librdkafka has not delivered (purge) and what it never
+    /// received, each with a reason (<paramref name="notSent"/> for the latter), then take the purge reports.
     /// </summary>
-    private void PurgeRemaining()
+    private void PurgeRemaining(string notSent)
     {
         _ = LibRdKafka.Purge(_kafka, LibRdKafka.PurgeQueue | LibRdKafka.PurgeInFlight); // only fails for invalid flags
-        const string NotSent = "purged at close: not handed to librdkafka before CloseTimeout";
-        FailWaiting((int)KafkaErrorCode.PurgeQueue, NotSent);
+        int notSentError = (int)(_crashReason is null ? KafkaErrorCode.PurgeQueue : KafkaErrorCode.Fatal);
+        FailWaiting(notSentError, notSent);
 
         // Every record still in the slabs goes straight to a failure instead of a gate.
         while (true)
         {
             Scan(Stopwatch.GetTimestamp());
-            if (!FailWaiting((int)KafkaErrorCode.PurgeQueue, NotSent))
+            if (!FailWaiting(notSentError, notSent))
             {
                 break;
             }
@@ -440,6 +441,11 @@ internal sealed unsafe partial class ProducerClient
         {
             if (TakeEvents() == 0)
             {
+                if (LibRdKafka.OutqLen(_kafka) == 0)
+                {
+                    break; // librdkafka holds nothing and has no report queued: the rest lost theirs (FailUnreported)
+                }
+
                 _wake.Wait(10);
             }
 
@@ -450,14 +456,6 @@ internal sealed unsafe partial class ProducerClient
     /// <summary>Destroys this client's native objects; librdkafka's threads are gone when it returns.</summary>
     private void Shutdown()
     {
-        long lost = InFlight;
-        if (lost > 0)
-        {
-            // Should not happen (purge reports every message); counted, never silent.
-            Volatile.Write(ref _failed.Value, _failed.Value + lost);
-            _engine.OnMessagesLostAtShutdown(this, lost);
-        }
-
         foreach (PartitionGate gate in _allGates)
         {
             gate.Dispose();
@@ -466,6 +464,7 @@ internal sealed unsafe partial class ProducerClient
         _engine.ReleaseTopicHandles(Index);
         _mainQueue.Dispose();
         Kafka.Dispose(); // rd_kafka_destroy; then releases its hold on the slab memory
+        FailUnreported(); // ProducerClient.Crash.cs: nothing held is left without a report; slabs back to the arena
         _wake.Dispose();
         NativeMemory.Free(_drMessages);
         NativeMemory.Free(_vus);

@@ -89,7 +89,10 @@ internal sealed unsafe partial class ProducerClient
 
             if (current == s_closed)
             {
-                _engine.ThrowClosed();
+                RefuseClosed();
+                slab = null!;
+                offset = 0;
+                return false;
             }
 
             if (current is null)
@@ -98,7 +101,7 @@ internal sealed unsafe partial class ProducerClient
                 {
                     if (Volatile.Read(ref _current) == s_closed)
                     {
-                        _engine.ThrowClosed();
+                        RefuseClosed();
                     }
 
                     slab = null!;
@@ -136,6 +139,20 @@ internal sealed unsafe partial class ProducerClient
             TryInstall(expected: current); // whoever wins links the next slab; the others retry on it
             spin.SpinOnce(sleep1Threshold: -1);
         }
+    }
+
+    /// <summary>
+    /// Closed to reservations: after the worker crashed the call is refused (false, counted as Fatal: the request
+    /// path never throws for it); after close it throws.
+    /// </summary>
+    private void RefuseClosed()
+    {
+        if (!HasCrashed)
+        {
+            _engine.ThrowClosed();
+        }
+
+        _engine.CountRejected(ProduceRejectReason.Fatal);
     }
 
     /// <summary>
@@ -221,8 +238,26 @@ internal sealed unsafe partial class ProducerClient
         }
     }
 
-    /// <summary>Wakes the worker whatever it is doing (close, flush, topic changes).</summary>
-    internal void Wake() => _wake.Signal();
+    /// <summary>Wakes the worker whatever it is doing (close, flush, topic changes); nothing once it has stopped (crashed, or closed).</summary>
+    internal void Wake()
+    {
+        bool added = false;
+        try
+        {
+            _wake.DangerousAddRef(ref added); // the worker closes the eventfd when it stops: never write to a reused descriptor
+            _wake.Signal();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            if (added)
+            {
+                _wake.DangerousRelease();
+            }
+        }
+    }
 
     /// <summary>Stops new reservations for good and seals the current slab so the worker can drain up to it.</summary>
     internal void SealForClose()

@@ -111,11 +111,23 @@ internal sealed unsafe partial class ProducerEngine
 
     internal void OnClientStatistics(ProducerClient client, string json) => Volatile.Write(ref _statistics[client.Index], json);
 
+    /// <summary>
+    /// Tests only (null otherwise): every worker calls it at each <see cref="WorkerFaultPoint"/>; what it throws
+    /// crashes that worker, the way any bug inside the loop would. One field read per pass and per delivery-report event.
+    /// </summary>
+    internal Action<ProducerClient, WorkerFaultPoint>? WorkerFaultHook;
+
+    /// <summary>
+    /// Worker thread: its loop threw. The producer becomes fatal (unhealthy; produce calls return false, counted as
+    /// Fatal) with the first crash as its reason; waiters for budget or flush re-check at once.
+    /// </summary>
     internal void OnWorkerCrashed(ProducerClient client, Exception exception)
     {
         ProducerLog.WorkerCrashed(Logger, exception, client.Index);
-        _fatalReason = $"worker {client.Index} crashed: {exception.Message}";
-        Volatile.Write(ref _fatalCode, (int)KafkaErrorCode.Fatal);
+        Interlocked.CompareExchange(ref _fatalReason, $"producer worker {client.Index} crashed: {exception.GetType().Name}: {exception.Message}", null);
+        Interlocked.CompareExchange(ref _fatalCode, (int)KafkaErrorCode.Fatal, 0);
+        BudgetFreed.Pulse();
+        Drained.Pulse();
     }
 
     internal void OnMessagesLostAtShutdown(ProducerClient client, long count) =>

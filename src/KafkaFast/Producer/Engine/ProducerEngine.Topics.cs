@@ -28,6 +28,11 @@ internal sealed unsafe partial class ProducerEngine
         TopicName.Validate(name, "topic");
         lock (_topicsLock)
         {
+            if (IsFatal)
+            {
+                throw new KafkaException(KafkaErrorCode.Fatal, $"The producer stopped after a fatal error: {_fatalReason}");
+            }
+
             if (IsClosing)
             {
                 ThrowClosed();

@@ -29,15 +29,15 @@ internal sealed unsafe partial class ProducerEngine
     /// </summary>
     internal bool TryWrite(TopicState topic, ReadOnlySpan<byte> key, ValueSource value, ReadOnlySpan<KafkaHeader> headers, int partition, long timestampMs, int completionId, ushort flags = 0)
     {
+        if (IsFatal)
+        {
+            CountRejected(ProduceRejectReason.Fatal); // before the closed check: a crashed worker may have closed the engine
+            return false;
+        }
+
         if (IsClosing)
         {
             ThrowClosed();
-        }
-
-        if (IsFatal)
-        {
-            CountRejected(ProduceRejectReason.Fatal);
-            return false;
         }
 
         (long headersFramed, long headersWire) = headers.IsEmpty ? (0, 0) : RecordHeaders.Measure(headers);
@@ -63,15 +63,15 @@ internal sealed unsafe partial class ProducerEngine
     /// </summary>
     internal int TryWriteBatch(TopicState topic, ReadOnlySpan<ProducerMessage> messages)
     {
+        if (IsFatal)
+        {
+            CountRejected(ProduceRejectReason.Fatal); // before the closed check: a crashed worker may have closed the engine
+            return 0;
+        }
+
         if (IsClosing)
         {
             ThrowClosed();
-        }
-
-        if (IsFatal)
-        {
-            CountRejected(ProduceRejectReason.Fatal);
-            return 0;
         }
 
         // Per-thread scratch rather than stackalloc: a method with stackalloc and loops gets no tiered PGO. It grows
@@ -194,15 +194,15 @@ internal sealed unsafe partial class ProducerEngine
     internal bool TryWriteSerialized<TState>(TopicState topic, ReadOnlySpan<byte> key, ReadOnlySpan<KafkaHeader> headers, int partition, long timestampMs, int sizeHint,
         TState state, Action<IBufferWriter<byte>, TState> write, bool writerStaysInBounds, ushort flags = 0)
     {
+        if (IsFatal)
+        {
+            CountRejected(ProduceRejectReason.Fatal); // before the closed check: a crashed worker may have closed the engine
+            return false;
+        }
+
         if (IsClosing)
         {
             ThrowClosed();
-        }
-
-        if (IsFatal)
-        {
-            CountRejected(ProduceRejectReason.Fatal);
-            return false;
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(sizeHint);

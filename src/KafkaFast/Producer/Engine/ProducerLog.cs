@@ -20,7 +20,7 @@ internal static partial class ProducerLog
     [LoggerMessage(5, LogLevel.Critical, "Producer worker {Client} crashed; its undelivered messages are failed.")]
     internal static partial void WorkerCrashed(ILogger logger, Exception exception, int client);
 
-    [LoggerMessage(6, LogLevel.Error, "Client {Client}: {Count} messages were still in flight when librdkafka was destroyed; counted as failed.")]
+    [LoggerMessage(6, LogLevel.Error, "Client {Client}: {Count} messages had no delivery report when librdkafka was destroyed; each is failed with a report.")]
     internal static partial void LostAtShutdown(ILogger logger, int client, long count);
 
     [LoggerMessage(EventId = 7, Message = "librdkafka {Facility} (client {Client}): {Text}")]
