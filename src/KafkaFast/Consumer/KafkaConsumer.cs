@@ -16,8 +16,8 @@ namespace KafkaFast.Consumer;
 /// <para><b>Lifetime.</b> <see cref="Close"/> commits stored offsets, leaves the group (raising the last
 /// <see cref="PartitionsRevoked"/>) and releases the client; <see cref="Dispose"/> does the same without throwing.
 /// Batches still held by the application stay valid: the librdkafka client is destroyed when the last one is
-/// disposed. An abandoned consumer is cleaned up by its SafeHandles' finalizers (librdkafka then leaves the group
-/// on the finalizer thread).</para>
+/// disposed. An abandoned consumer is cleaned up by its SafeHandles' finalizers, which never wait: librdkafka is
+/// closed (leaving the group) and destroyed on a background thread.</para>
 /// <para>This type is a facade: the librdkafka client, its queues, offsets, commits and rebalances live in an
 /// internal engine.</para>
 /// </remarks>
@@ -121,17 +121,26 @@ public sealed partial class KafkaConsumer : IDisposable
     /// Commits stored offsets, leaves the group (raising <see cref="PartitionsRevoked"/> on this thread) and releases
     /// the client. A consume call running on another thread returns (empty) first. Idempotent.
     /// <para>
-    /// In <see cref="CommitMode.Auto"/> the last batch returned is not stored unless the application called
-    /// <see cref="ConsumedBatch.StoreOffsets"/> for it: it may not have been processed, so it is delivered again
-    /// (at-least-once).
+    /// In <see cref="CommitMode.Auto"/> the last batch returned counts as processed once it is disposed (as the
+    /// documented loop's <c>using</c> does): Close stores and commits it, so the next member starts after it. A batch
+    /// still held at Close is not stored (it may not be processed): it is delivered again (at-least-once).
+    /// <see cref="Dispose"/> alone does not store that last batch either, since it may run while an exception leaves the loop.
+    /// </para>
+    /// <para>
+    /// A failed final commit (the group is rebalancing, the member was fenced, the broker refused it) does not throw:
+    /// it is raised as <see cref="Error"/> (or logged without a handler) and the consumer closes anyway; the
+    /// partitions' next owner reads from the last committed offsets (at-least-once).
     /// </para>
     /// Blocks while the group is left (at most about the session timeout when brokers are unreachable).
     /// </summary>
-    /// <exception cref="KafkaException">Committing or leaving failed, or an event handler threw; the consumer is closed anyway.</exception>
-    public void Close() => _engine.Close(throwErrors: true);
+    /// <exception cref="KafkaException">Leaving the group failed, or an event handler threw; the consumer is closed anyway.</exception>
+    public void Close() => _engine.Close(throwErrors: true, acknowledgeLastBatch: true);
 
-    /// <summary>Same as <see cref="Close"/>, but errors are logged (to the logger, if any) instead of being thrown.</summary>
-    public void Dispose() => _engine.Close(throwErrors: false);
+    /// <summary>
+    /// Same as <see cref="Close"/>, but errors are logged (to the logger, if any) instead of being thrown, and in
+    /// <see cref="CommitMode.Auto"/> the last batch returned is not stored (read again by the next owner).
+    /// </summary>
+    public void Dispose() => _engine.Close(throwErrors: false, acknowledgeLastBatch: false);
 
     /// <inheritdoc/>
     public override string ToString() => _engine.ToString();

@@ -52,13 +52,17 @@ internal interface ICommitResultSink
 /// </summary>
 internal static unsafe class ConsumerCallbacks
 {
-    private static ReadOnlySpan<byte> Cooperative => "COOPERATIVE"u8;
-
-    /// <summary>Installs the callbacks in a consumer's configuration; <paramref name="opaque"/> resolves to the target.</summary>
-    internal static void Install(SafeConfigHandle conf, nint opaque, bool autoCommitResults, bool log)
+    /// <summary>
+    /// Installs the callbacks in a consumer's configuration; <paramref name="opaque"/> resolves to the target.
+    /// <paramref name="cooperative"/> is the group's rebalance protocol, known from the configuration (see
+    /// <see cref="IsCooperativeConfiguration"/>): the rebalance callback never asks librdkafka for it, because
+    /// rd_kafka_rebalance_protocol waits for a reply from the group handler's queue, which nobody serves while the
+    /// consumer closes (a Dispose during a rebalance hung there).
+    /// </summary>
+    internal static void Install(SafeConfigHandle conf, nint opaque, bool cooperative, bool autoCommitResults, bool log)
     {
         LibRdKafka.ConfSetOpaque(conf, opaque);
-        LibRdKafka.ConfSetRebalanceCb(conf, &OnRebalanceNative);
+        LibRdKafka.ConfSetRebalanceCb(conf, cooperative ? &OnCooperativeRebalanceNative : &OnEagerRebalanceNative);
         LibRdKafka.ConfSetErrorCb(conf, &OnErrorNative);
         if (autoCommitResults)
         {
@@ -98,15 +102,32 @@ internal static unsafe class ConsumerCallbacks
     internal static int CommitToQueue(nint rk, SafeTopicPartitionListHandle? offsets, nint queue, long id) =>
         LibRdKafka.CommitQueue(rk, offsets is null ? null : offsets.List, queue, &OnAsyncCommitNative, (nint)id);
 
-    /// <summary>True when the group uses the cooperative protocol (incremental rebalances).</summary>
-    internal static bool IsCooperative(nint rk)
+    /// <summary>
+    /// True when a consumer configured with these (final) librdkafka properties rebalances cooperatively
+    /// (incrementally): group.protocol=consumer (KIP-848) always does; the classic protocol does with
+    /// cooperative-sticky, the only cooperative assignor. librdkafka refuses a partition.assignment.strategy list
+    /// that mixes cooperative and eager assignors, so the first one decides.
+    /// </summary>
+    internal static bool IsCooperativeConfiguration(string? groupProtocol, string? assignmentStrategy)
     {
-        byte* protocol = LibRdKafka.RebalanceProtocol(rk);
-        return protocol != null && MemoryMarshal.CreateReadOnlySpanFromNullTerminated(protocol).SequenceEqual(Cooperative);
+        if (string.Equals(groupProtocol?.Trim(), "consumer", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        string first = (assignmentStrategy ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? string.Empty;
+        return string.Equals(first, "cooperative-sticky", StringComparison.OrdinalIgnoreCase);
     }
 
     [UnmanagedCallersOnly]
-    private static void OnRebalanceNative(nint rk, int err, RdKafkaTopicPartitionList* partitions, nint opaque)
+    private static void OnCooperativeRebalanceNative(nint rk, int err, RdKafkaTopicPartitionList* partitions, nint opaque) =>
+        OnRebalance(rk, err, partitions, opaque, cooperative: true);
+
+    [UnmanagedCallersOnly]
+    private static void OnEagerRebalanceNative(nint rk, int err, RdKafkaTopicPartitionList* partitions, nint opaque) =>
+        OnRebalance(rk, err, partitions, opaque, cooperative: false);
+
+    private static void OnRebalance(nint rk, int err, RdKafkaTopicPartitionList* partitions, nint opaque, bool cooperative)
     {
         IConsumerCallbackTarget? target = null;
         try
@@ -114,12 +135,12 @@ internal static unsafe class ConsumerCallbacks
             target = SafeCallbackContextHandle.Resolve<IConsumerCallbackTarget>(opaque);
             if (target is null)
             {
-                DefaultRebalance(rk, err, partitions);
+                DefaultRebalance(rk, err, partitions, cooperative);
                 return;
             }
 
             using SafeTopicPartitionListHandle list = SafeTopicPartitionListHandle.Borrow(partitions) ?? SafeTopicPartitionListHandle.Create(0);
-            target.OnRebalance(rk, err, list, IsCooperative(rk));
+            target.OnRebalance(rk, err, list, cooperative);
         }
         catch (Exception e)
         {
@@ -265,9 +286,8 @@ internal static unsafe class ConsumerCallbacks
     }
 
     /// <summary>What librdkafka needs when nobody handles the rebalance: take or give up the partitions.</summary>
-    private static void DefaultRebalance(nint rk, int err, RdKafkaTopicPartitionList* partitions)
+    private static void DefaultRebalance(nint rk, int err, RdKafkaTopicPartitionList* partitions, bool cooperative)
     {
-        bool cooperative = IsCooperative(rk);
         nint error = 0;
         if (err == LibRdKafka.ErrAssignPartitions)
         {

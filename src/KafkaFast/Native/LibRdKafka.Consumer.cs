@@ -74,9 +74,6 @@ internal static unsafe partial class LibRdKafka
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_incremental_unassign")]
     internal static partial nint IncrementalUnassign(nint rk, RdKafkaTopicPartitionList* partitions);
 
-    /// <summary>"NONE", "EAGER" or "COOPERATIVE" (static string).</summary>
-    [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_rebalance_protocol")]
-    internal static partial byte* RebalanceProtocol(nint rk);
 
     /// <summary>1 when the current assignment was lost (session timeout, fatal error) rather than revoked.</summary>
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_assignment_lost")]

@@ -36,11 +36,46 @@ internal sealed class SafeKafkaHandle : SafeHandle
         _keepAliveUntilDestroyed = memory;
     }
 
+    /// <summary>
+    /// Set by a consumer until its owner has closed it: rd_kafka_destroy then closes the consumer first (leaves the
+    /// group, commits), which waits for the brokers (about the session timeout when they are unreachable). This
+    /// handle may be released on the finalizer thread, which must never wait, so the destroy runs on a new
+    /// background thread instead.
+    /// </summary>
+    internal bool DestroyInBackground
+    {
+        get => Volatile.Read(ref _destroyInBackground);
+        set => Volatile.Write(ref _destroyInBackground, value);
+    }
+
+    private bool _destroyInBackground;
+
     protected override bool ReleaseHandle()
     {
-        LibRdKafka.Destroy(handle);
-        _keepAliveUntilDestroyed?.DangerousRelease();
+        nint rk = handle;
+        SafeHandle? keepAlive = _keepAliveUntilDestroyed;
+        if (DestroyInBackground)
+        {
+            try
+            {
+                var thread = new Thread(() => Destroy(rk, keepAlive)) { IsBackground = true, Name = "KafkaFast destroy" };
+                thread.UnsafeStart();
+                return true;
+            }
+            catch (OutOfMemoryException)
+            {
+                // No thread to be had: destroy here rather than leak.
+            }
+        }
+
+        Destroy(rk, keepAlive);
         return true;
+    }
+
+    private static void Destroy(nint rk, SafeHandle? keepAlive)
+    {
+        LibRdKafka.Destroy(rk);
+        keepAlive?.DangerousRelease();
     }
 }
 

@@ -184,7 +184,7 @@ public class ConsumerLifetimeTests
 
         // Nothing references the consumer or its forgotten batch: the SafeHandles' finalizers release the queues and
         // the messages, then the last reference on the rd_kafka_t goes and rd_kafka_destroy runs (closing the
-        // consumer: revoke with the default handler, leave the group) on the finalizer thread.
+        // consumer: revoke with the default handler, leave the group) on a background thread, never the finalizer's.
         CollectUntil(() => !abandoned.IsAlive && destroyed.IsSet, "the abandoned consumer collected and librdkafka destroyed");
 
         using var survivor = new KafkaConsumer(Options(cluster, group));

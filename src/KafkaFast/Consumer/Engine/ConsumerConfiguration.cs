@@ -10,8 +10,12 @@ internal static class ConsumerConfiguration
     /// <summary>Start of the private group id given to a consumer without a group.</summary>
     internal const string NoGroupPrefix = "kafkafast-no-group-";
 
-    /// <summary>Builds the configuration; the caller owns (and on success passes to rd_kafka_new) the result.</summary>
-    internal static SafeConfigHandle Build(KafkaConsumerOptions options, out int maxPollIntervalMs)
+    /// <summary>
+    /// Builds the configuration; the caller owns (and on success passes to rd_kafka_new) the result.
+    /// <paramref name="cooperative"/>: whether the group rebalances incrementally, from the final properties (the
+    /// rebalance callback must not ask librdkafka, see <see cref="ConsumerCallbacks.Install"/>).
+    /// </summary>
+    internal static SafeConfigHandle Build(KafkaConsumerOptions options, out int maxPollIntervalMs, out bool cooperative)
     {
         var conf = new SafeConfigHandle();
         try
@@ -69,6 +73,8 @@ internal static class ConsumerConfiguration
 
             string? interval = LibRdKafka.ConfGetString(conf, "max.poll.interval.ms");
             maxPollIntervalMs = int.TryParse(interval, NumberStyles.Integer, CultureInfo.InvariantCulture, out int ms) ? ms : 300_000;
+            cooperative = ConsumerCallbacks.IsCooperativeConfiguration(
+                LibRdKafka.ConfGetString(conf, "group.protocol"), LibRdKafka.ConfGetString(conf, "partition.assignment.strategy"));
             return conf;
         }
         catch

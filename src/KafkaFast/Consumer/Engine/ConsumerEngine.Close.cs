@@ -8,7 +8,14 @@ internal sealed partial class ConsumerEngine
 {
     private int _closeStarted;
 
-    internal void Close(bool throwErrors)
+    /// <summary>
+    /// Closes the consumer. <paramref name="acknowledgeLastBatch"/> (an explicit Close, in CommitMode.Auto): the last
+    /// batch, if the application has disposed it, is processed, so its offsets are stored and committed with the rest;
+    /// a Dispose alone may run while an exception unwinds the consume loop, so it leaves that batch to be read again.
+    /// A failed final commit is reported (<see cref="Error"/>, else the logger), never thrown: the consumer closes
+    /// anyway and the partitions' next owner reads from the last committed offset (at-least-once).
+    /// </summary>
+    internal void Close(bool throwErrors, bool acknowledgeLastBatch)
     {
         if (OnCallbackThread)
         {
@@ -37,13 +44,20 @@ internal sealed partial class ConsumerEngine
             // 1. Commit what was stored (in Auto mode librdkafka would too, but only report failures to a log).
             if (HasAssignment && HasGroup)
             {
+                if (acknowledgeLastBatch && _commitMode == CommitMode.Auto)
+                {
+                    StoreDisposedLastBatch();
+                }
+
                 try
                 {
                     Commit(null, requireAssignment: false);
                 }
                 catch (KafkaException e)
                 {
-                    errors.Add(e);
+                    // Not thrown (as Confluent.Kafka's Close): the group may be rebalancing or have moved on (RebalanceInProgress,
+                    // IllegalGeneration, FENCED_LEADER_EPOCH...), which the application cannot fix by retrying a closed consumer.
+                    RaiseError(e.Code, $"The final commit of group '{GroupName}' failed while closing; the consumer closed anyway and the next owner of its partitions reads from the last committed offsets (at-least-once): {e.Message}", fatal: false);
                 }
             }
 
@@ -55,6 +69,7 @@ internal sealed partial class ConsumerEngine
             using (var lease = new HandleLease(_rk))
             {
                 int err = LibRdKafka.ConsumerClose(lease.Pointer);
+                _rk.DestroyInBackground = false; // closed: rd_kafka_destroy only stops librdkafka's threads now
                 if (err != 0 && _fatalError is null)
                 {
                     errors.Add(new KafkaException((KafkaErrorCode)err, $"Leaving group '{GroupName}' failed: {LibRdKafka.ErrorText(err)}"));

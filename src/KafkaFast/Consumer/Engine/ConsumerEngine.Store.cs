@@ -144,6 +144,24 @@ internal sealed partial class ConsumerEngine
         }
     }
 
+    /// <summary>
+    /// CommitMode.Auto, an explicit Close: the last batch returned, if the application has disposed it (its last
+    /// messages are retained), was processed; store it so the final commit includes it. A batch still held is not.
+    /// </summary>
+    private void StoreDisposedLastBatch()
+    {
+        PartitionFailures failures = default;
+        lock (_storeLock)
+        {
+            StoreRetainedUnsynchronized(ref failures);
+        }
+
+        if (failures.Count > 0)
+        {
+            RaiseError((KafkaErrorCode)failures.FirstCode, $"Could not store offsets of the last batch while closing: {failures.Text}", fatal: false);
+        }
+    }
+
     /// <summary>Called with <see cref="_storeLock"/> held: stores the retained messages' offsets, then releases them.</summary>
     private void StoreRetainedUnsynchronized(ref PartitionFailures failures)
     {

@@ -73,7 +73,7 @@ internal sealed partial class ConsumerEngine : IConsumerCallbackTarget, IDisposa
         GroupId = options.EffectiveGroupId;
         _commitMode = GroupId is null ? CommitMode.Manual : options.CommitMode; // without a group nothing is stored or committed
 
-        using SafeConfigHandle conf = ConsumerConfiguration.Build(options, out int maxPollIntervalMs);
+        using SafeConfigHandle conf = ConsumerConfiguration.Build(options, out int maxPollIntervalMs, out bool cooperative);
         ConsumerWakeup wakeup = ConsumerWakeup.Create();
         var context = new SafeCallbackContextHandle(this);
         SafeKafkaHandle? rk = null;
@@ -82,8 +82,9 @@ internal sealed partial class ConsumerEngine : IConsumerCallbackTarget, IDisposa
         {
             context.KeepAlive(wakeup.NotifyHandle);
             _opaque = context.Opaque;
-            ConsumerCallbacks.Install(conf, _opaque, autoCommitResults: _commitMode == CommitMode.Auto, log: _hasLogger);
+            ConsumerCallbacks.Install(conf, _opaque, cooperative, autoCommitResults: _commitMode == CommitMode.Auto, log: _hasLogger);
             rk = LibRdKafka.NewOrThrow(LibRdKafka.TypeConsumer, conf);
+            rk.DestroyInBackground = true; // until Close has closed it: a finalizer must not wait for the group (see Close)
             LibrdkafkaLibrary.LogLoadedOnce(_logger);
             rk.KeepAliveUntilDestroyed(context); // callbacks may run until rd_kafka_destroy returns
             context.Dispose();                   // our reference; the rd_kafka_t's keeps it until then
@@ -260,7 +261,7 @@ internal sealed partial class ConsumerEngine : IConsumerCallbackTarget, IDisposa
     }
 
     /// <summary>Closes without throwing (see <see cref="Close"/>).</summary>
-    public void Dispose() => Close(throwErrors: false);
+    public void Dispose() => Close(throwErrors: false, acknowledgeLastBatch: false);
 
     public override string ToString() =>
         $"KafkaConsumer({(HasGroup ? $"group '{GroupId}', {_commitMode} commits" : "no group")}{(_disposed ? ", closed" : string.Empty)})";
