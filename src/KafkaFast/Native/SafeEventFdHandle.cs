@@ -47,5 +47,40 @@ internal sealed unsafe class SafeEventFdHandle : SafeHandle
         }
     }
 
+    /// <summary>
+    /// Waits until this or <paramref name="also"/> (when given) is signalled or the timeout passes, then clears the
+    /// counters of those signalled. Returns whether <paramref name="also"/> was among them.
+    /// </summary>
+    internal bool Wait(int timeoutMs, SafeEventFdHandle? also)
+    {
+        if (also is null)
+        {
+            Wait(timeoutMs);
+            return false;
+        }
+
+        LibC.PollFd* pollFds = stackalloc LibC.PollFd[2];
+        pollFds[0] = new LibC.PollFd { Fd = Fd, Events = LibC.PollIn };
+        pollFds[1] = new LibC.PollFd { Fd = also.Fd, Events = LibC.PollIn };
+        if (LibC.Poll(pollFds, 2, timeoutMs) <= 0)
+        {
+            return false;
+        }
+
+        ulong value;
+        if (pollFds[0].REvents != 0)
+        {
+            LibC.Read(Fd, &value, sizeof(ulong));
+        }
+
+        if (pollFds[1].REvents == 0)
+        {
+            return false;
+        }
+
+        LibC.Read(also.Fd, &value, sizeof(ulong));
+        return true;
+    }
+
     protected override bool ReleaseHandle() => LibC.Close((int)handle) == 0;
 }

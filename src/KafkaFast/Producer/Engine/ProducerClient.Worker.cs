@@ -8,8 +8,8 @@ namespace KafkaFast.Producer.Engine;
 /// <summary>
 /// The worker side of a client: one dedicated thread that scans committed records in slab order into per-partition
 /// gates, hands them to librdkafka (ProducerClient.HandOff.cs), takes delivery reports in batches (events API),
-/// frees slabs, and sleeps on an eventfd when idle. Every field in this file is touched by the worker thread only,
-/// unless noted.
+/// frees slabs, and sleeps on eventfds between passes (see <see cref="Pause"/> and <see cref="Idle"/>). Every field
+/// in this file is touched by the worker thread only, unless noted.
 /// </summary>
 internal sealed unsafe partial class ProducerClient
 {
@@ -18,10 +18,16 @@ internal sealed unsafe partial class ProducerClient
     private const int EventBudget = 64;      // events per pass
     private const int ShallowIdleRounds = 20; // ~20 ms of 1 ms polls before a deep sleep that needs a wake-up
     private const int DeepSleepMs = 1000;
+    private const int MaxPacedPauseMs = 5;   // bounds what pacing adds to a record's wait before its hand-off
+    private const int PendingAwaitedLookahead = 64;
 
     private readonly nint _kafka;
     private readonly SafeQueueHandle _mainQueue;
+    /// <summary>Request threads (deep sleep, awaited records, budget full) and the engine (flush, close, topics) signal it.</summary>
     private readonly SafeEventFdHandle _wake;
+
+    /// <summary>librdkafka signals it when its main queue (delivery reports, errors, logs, statistics) becomes non-empty.</summary>
+    private readonly SafeEventFdHandle _reports;
     private readonly RdKafkaMessage** _drMessages;
 
     /// <summary>
@@ -44,8 +50,17 @@ internal sealed unsafe partial class ProducerClient
     /// <summary>Stands in for the batch when a failed record has no awaiter (never receives anything).</summary>
     private static readonly DeliveryCompletionBatch s_noAwaiters = DeliveryCompletionBatch.Rent(new Stack<DeliveryCompletionBatch>());
 
-    /// <summary>How long the worker lets records accumulate once it has caught up: 1 ms, or 0 when linger is under 1 ms.</summary>
+    /// <summary>How long the worker lets records accumulate once it has caught up while reports are awaited: 1 ms, or 0 when linger is under 1 ms.</summary>
     private int _batchPauseMs;
+
+    /// <summary>The pause when nobody awaits reports: half of linger.ms, 1 to <see cref="MaxPacedPauseMs"/> (0 when linger is under 1 ms). Tests lengthen it.</summary>
+    private int _pacedPauseMs;
+
+    /// <summary>Records with an awaiter (ProduceAsync) scanned and not yet reported: while there are any, reports wake the worker at once.</summary>
+    private long _awaited;
+
+    /// <summary>When the current paced pause began (Stopwatch ticks), 0 while reports wake the worker: reports taken after it may have waited since.</summary>
+    private long _reportsUnwatchedSince;
 
     /// <summary>Every Nth delivery report to the application's observer; null when none is set.</summary>
     private DeliveryReportSampler? _deliverySampler;
@@ -53,12 +68,20 @@ internal sealed unsafe partial class ProducerClient
     internal void Start()
     {
         _batchPauseMs = _policy.LingerMs >= 1 ? 1 : 0;
+        _pacedPauseMs = _batchPauseMs == 0 ? 0 : Math.Clamp((int)(_policy.LingerMs / 2), 1, MaxPacedPauseMs);
         _deliverySampler = DeliveryReportSampler.For(_engine);
         _thread = new Thread(Run) { IsBackground = true, Name = $"KafkaFast producer {Index}" };
         _thread.UnsafeStart();
     }
 
     internal bool IsWorkerThread => Thread.CurrentThread == _thread;
+
+    /// <summary>The paced pause in ms (tests set a long one so that a missing wake-up shows as a timeout, not as a slow test).</summary>
+    internal int PacedPauseMs
+    {
+        get => Volatile.Read(ref _pacedPauseMs);
+        set => Volatile.Write(ref _pacedPauseMs, value);
+    }
 
     private void Run()
     {
@@ -111,10 +134,7 @@ internal sealed unsafe partial class ProducerClient
                 idleRounds = 0;
                 if (scanned < ScanBudget && _batchPauseMs > 0 && !_engine.IsDraining)
                 {
-                    // Caught up with the request threads: let a batch build up instead of chasing them record by
-                    // record (which bounces the cache line being written between cores). Delivery reports still
-                    // wake us at once (librdkafka writes to the eventfd); request threads do not signal here.
-                    _wake.Wait(_batchPauseMs);
+                    Pause();
                 }
 
                 continue;
@@ -174,6 +194,11 @@ internal sealed unsafe partial class ProducerClient
 
             if (state == MessageRecord.StateCommitted)
             {
+                if (record->CompletionId != 0)
+                {
+                    _awaited++;
+                }
+
                 slab.Outstanding++;
                 slab.BytesInFlight += record->TotalSize;
                 Admit(record, now);
@@ -225,6 +250,7 @@ internal sealed unsafe partial class ProducerClient
         }
 
         DispatchCompletions();
+        _reportsUnwatchedSince = 0;
         if (taken > 0)
         {
             _queueFull = false; // librdkafka had room freed, if it was full
@@ -262,6 +288,10 @@ internal sealed unsafe partial class ProducerClient
     private void TakeDeliveryReports(nint ev)
     {
         long now = Stopwatch.GetTimestamp();
+
+        // After a paced pause a report may have waited in librdkafka's queue since the pause began: its latency then
+        // overstates the partition's round trip by up to that much, which must not engage a gate.
+        long unwatchedMicroseconds = _reportsUnwatchedSince == 0 ? 0 : (now - _reportsUnwatchedSince) * 1_000_000 / Stopwatch.Frequency;
         PartitionGate? previous = null;
         nuint count;
         while ((count = LibRdKafka.EventMessageArray(ev, _drMessages, DeliveryReportChunk)) > 0)
@@ -274,7 +304,8 @@ internal sealed unsafe partial class ProducerClient
                 RefundShare(record);
                 if (gate != previous)
                 {
-                    ObserveLatency(gate, LibRdKafka.MessageLatency(message)); // the first report of a request: it waited longest
+                    long latency = LibRdKafka.MessageLatency(message); // the first report of a request: it waited longest
+                    ObserveLatency(gate, latency < 0 ? latency : Math.Max(0, latency - unwatchedMicroseconds));
                     previous = gate;
                 }
 
@@ -290,6 +321,7 @@ internal sealed unsafe partial class ProducerClient
                     Volatile.Write(ref _delivered.Value, _delivered.Value + 1);
                     if (record->CompletionId != 0)
                     {
+                        _awaited--;
                         int timestampType;
                         long timestamp = LibRdKafka.MessageTimestamp(message, &timestampType);
                         _engine.CompleteDelivered(Completions(), record, message->Partition, message->Offset, timestamp, timestampType);
@@ -326,6 +358,11 @@ internal sealed unsafe partial class ProducerClient
         }
 
         Volatile.Write(ref _failed.Value, _failed.Value + 1);
+        if (record->CompletionId != 0)
+        {
+            _awaited--;
+        }
+
         _engine.CompleteFailed(record->CompletionId != 0 ? Completions() : s_noAwaiters, record, (KafkaErrorCode)error, reason, status, partition);
         ReleaseRecord(record);
     }
@@ -357,18 +394,103 @@ internal sealed unsafe partial class ProducerClient
         }
     }
 
+    /// <summary>
+    /// Caught up with the request threads: lets a batch build up instead of chasing them record by record (which
+    /// bounces the cache line being written between cores); request threads do not signal a pause. When somebody
+    /// waits on delivery reports (<see cref="WantsPromptReports"/>), the pause is 1 ms and librdkafka's report events
+    /// end it at once. Otherwise it follows linger.ms (<see cref="_pacedPauseMs"/>, half of it): librdkafka holds a
+    /// batch that long anyway, and the reports, which then only free memory and count, wait for the next pass. A
+    /// record with an awaiter, a writer refused for want of budget, a flush, close or topic change end it early.
+    /// </summary>
+    private void Pause()
+    {
+        if (WantsPromptReports())
+        {
+            _wake.Wait(_batchPauseMs, _reports);
+            return;
+        }
+
+        Volatile.Write(ref _sleeping, SleepPacing);
+        Interlocked.MemoryBarrier(); // Dekker with Publish: either it sees SleepPacing or we see its awaited record
+        if (!HasPendingAwaited())
+        {
+            _reportsUnwatchedSince = Stopwatch.GetTimestamp();
+            _wake.Wait(Volatile.Read(ref _pacedPauseMs));
+        }
+
+        Volatile.Write(ref _sleeping, 0);
+    }
+
+    /// <summary>
+    /// Whether somebody waits on delivery reports: awaiters (ProduceAsync), gates holding records until their
+    /// partition's reports are in, librdkafka's queue full or the budget short of its share, budget or flush waiters,
+    /// or a budget three quarters full (writers would be refused before a paced pass frees it).
+    /// </summary>
+    private bool WantsPromptReports()
+    {
+        if (_awaited > 0 || _queueFull || _shareStarved || _engine.BudgetFreed.HasWaiters || _engine.Drained.HasWaiters ||
+            _arena.BytesInUse > _arena.Budget - _arena.Budget / 4)
+        {
+            return true;
+        }
+
+        foreach (PartitionGate gate in _listed)
+        {
+            if (gate.Waiting > 0)
+            {
+                return true; // HandOffDue left it waiting: for reports, or for room they free
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether a record with an awaiter was committed after the last scan: the next few records of the slab being
+    /// scanned are looked at (one committed in a later slab, or after more TryProduce records, waits for the pause).
+    /// </summary>
+    private bool HasPendingAwaited()
+    {
+        if (_scanSlab is not { } slab)
+        {
+            return false;
+        }
+
+        long position = slab.ScanPosition;
+        long sealedAt = Volatile.Read(ref slab.SealedLength);
+        long end = sealedAt >= 0 ? sealedAt : slab.Capacity;
+        for (int i = 0; i < PendingAwaitedLookahead && position < end; i++)
+        {
+            MessageRecord* record = slab.RecordAt(position);
+            int state = Volatile.Read(ref record->State); // acquire, as in Scan
+            if (state == MessageRecord.StateEmpty)
+            {
+                return false;
+            }
+
+            if (state == MessageRecord.StateCommitted && record->CompletionId != 0)
+            {
+                return true;
+            }
+
+            position += record->TotalSize;
+        }
+
+        return false;
+    }
+
     private void Idle(ref int idleRounds)
     {
         if (idleRounds < ShallowIdleRounds || _queueFull || _shareStarved)
         {
             // Shallow: a 1 ms poll. Request threads do not signal in this state, so a trickle of messages costs them nothing.
             idleRounds++;
-            _wake.Wait(1);
+            _wake.Wait(1, _reports);
             return;
         }
 
-        Volatile.Write(ref _sleeping, 1);
-        Interlocked.MemoryBarrier(); // Dekker with Publish: either it sees _sleeping = 1 or we see its commit
+        Volatile.Write(ref _sleeping, SleepDeep);
+        Interlocked.MemoryBarrier(); // Dekker with Publish: either it sees SleepDeep or we see its commit
         if (HasPendingRecord() || _engine.IsClosing || _engine.IsDraining || LibRdKafka.QueueLength(_mainQueue.DangerousGetHandle()) > 0)
         {
             Volatile.Write(ref _sleeping, 0);
@@ -376,7 +498,7 @@ internal sealed unsafe partial class ProducerClient
             return;
         }
 
-        _wake.Wait(DeepSleepMs); // librdkafka's io event and request threads both write to this eventfd
+        _wake.Wait(DeepSleepMs, _reports); // request threads write to _wake, librdkafka's io event to _reports
         Volatile.Write(ref _sleeping, 0);
         idleRounds = 0;
     }
@@ -446,7 +568,7 @@ internal sealed unsafe partial class ProducerClient
                     break; // librdkafka holds nothing and has no report queued: the rest lost theirs (FailUnreported)
                 }
 
-                _wake.Wait(10);
+                _wake.Wait(10, _reports);
             }
 
             ReleaseCredit();
@@ -466,6 +588,7 @@ internal sealed unsafe partial class ProducerClient
         Kafka.Dispose(); // rd_kafka_destroy; then releases its hold on the slab memory
         FailUnreported(); // ProducerClient.Crash.cs: nothing held is left without a report; slabs back to the arena
         _wake.Dispose();
+        _reports.Dispose(); // after rd_kafka_destroy: librdkafka writes to it until then
         NativeMemory.Free(_drMessages);
         NativeMemory.Free(_vus);
         _vus = null;

@@ -36,8 +36,15 @@ internal sealed unsafe partial class ProducerClient
     /// <summary>Messages accepted (committed) by request threads. Padded: request threads add to it on every call.</summary>
     private PaddedInt64 _accepted;
 
-    /// <summary>1 while the worker sleeps without a timeout-bound poll; the first publisher to see it wakes the worker.</summary>
+    /// <summary>
+    /// <see cref="SleepDeep"/> while the worker sleeps without a timeout-bound poll: the first publisher to see it wakes
+    /// the worker. <see cref="SleepPacing"/> during a linger-paced pause: only a record with an awaiter (or a writer
+    /// refused for want of budget) wakes it. 0 otherwise.
+    /// </summary>
     private int _sleeping;
+
+    private const int SleepDeep = 1;
+    private const int SleepPacing = 2;
 
     internal ProducerClient(ProducerEngine engine, int index, SafeKafkaHandle kafka)
     {
@@ -49,8 +56,9 @@ internal sealed unsafe partial class ProducerClient
         _kafka = kafka.DangerousGetHandle();
         _mainQueue = new SafeQueueHandle(kafka, LibRdKafka.QueueGetMain(kafka));
         _wake = SafeEventFdHandle.Create();
+        _reports = SafeEventFdHandle.Create(); // its own fd: a paced worker can sleep through librdkafka's wake-ups
         ulong one = 1;
-        LibRdKafka.QueueIoEventEnable(_mainQueue, _wake.Fd, &one, sizeof(ulong));
+        LibRdKafka.QueueIoEventEnable(_mainQueue, _reports.Fd, &one, sizeof(ulong));
         LibRdKafka.SetLogQueue(kafka, _mainQueue);
         _drMessages = (RdKafkaMessage**)NativeMemory.Alloc(DeliveryReportChunk, (nuint)sizeof(nint));
     }
@@ -66,7 +74,10 @@ internal sealed unsafe partial class ProducerClient
     internal long Failed => Volatile.Read(ref _failed.Value);
 
     /// <summary>Whether the worker is in its deep sleep, waiting for a wake-up (tests observe it instead of timing idle CPU).</summary>
-    internal bool IsSleeping => Volatile.Read(ref _sleeping) != 0;
+    internal bool IsSleeping => Volatile.Read(ref _sleeping) == SleepDeep;
+
+    /// <summary>Whether the worker is in a linger-paced pause, deaf to delivery reports (tests observe it).</summary>
+    internal bool IsPacing => Volatile.Read(ref _sleeping) == SleepPacing;
 
     /// <summary>Accepted and not yet delivered or failed.</summary>
     internal long InFlight => Accepted - Delivered - Failed;
@@ -102,6 +113,11 @@ internal sealed unsafe partial class ProducerClient
                     if (Volatile.Read(ref _current) == s_closed)
                     {
                         RefuseClosed();
+                    }
+
+                    if (Volatile.Read(ref _sleeping) != 0)
+                    {
+                        WakeFromRequest(); // budget full: a pacing worker takes the delivery reports that free it now
                     }
 
                     slab = null!;
@@ -216,9 +232,10 @@ internal sealed unsafe partial class ProducerClient
         }
 
         Interlocked.Exchange(ref record->State, MessageRecord.StateCommitted); // full fence: commit is visible before we read _sleeping
-        if (Volatile.Read(ref _sleeping) != 0)
+        int sleeping = Volatile.Read(ref _sleeping);
+        if (sleeping != 0 && (sleeping == SleepDeep || record->CompletionId != 0))
         {
-            WakeFromRequest();
+            WakeFromRequest(); // an awaiter does not wait for a pacing worker's pause
         }
     }
 
