@@ -103,6 +103,14 @@ internal static class DemoCommand
                 return 1;
             }
 
+            KafkaProducer producer = gateway.Services.GetRequiredService<IKafkaProducerProvider>().GetProducer();
+            if (producer.GetTopic(topic).IsPending)
+            {
+                // A gateway starts and buffers while Kafka is down (its topic is pending); the demo reads its events back, so it needs Kafka now.
+                console.Error.WriteLine($"error: the gateway did not start: Kafka at {cluster.BootstrapServers} did not answer within the producer's MetadataTimeout (topic '{topic}' is pending)");
+                return 1;
+            }
+
             string address = gateway.Addresses[0];
             console.Error.WriteLine($"% gateway (echo mode) at {address}; request events to '{topic}' at {cluster.BootstrapServers}");
 
@@ -115,7 +123,6 @@ internal static class DemoCommand
                 AutomaticDecompression = DecompressionMethods.None,
             };
             using var client = new HttpClient(handler) { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
-            KafkaProducer producer = gateway.Services.GetRequiredService<IKafkaProducerProvider>().GetProducer();
 
             // Warm-up (JIT, connections) with request events off, not measured.
             gateway.EventsEnabled = false;

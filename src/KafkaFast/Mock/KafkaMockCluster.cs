@@ -77,6 +77,19 @@ public sealed unsafe class KafkaMockCluster : IDisposable
         Check(LibRdKafka.MockTopicCreate(_cluster, topic, partitions, replicationFactor), $"create topic '{topic}'");
     }
 
+    /// <summary>
+    /// Deletes a topic and its messages (later requests for it get UNKNOWN_TOPIC_OR_PARTITION, and producers create it
+    /// again with the default 4 partitions). librdkafka's mock cannot add partitions to a topic (no CreatePartitions
+    /// request, and creating an existing topic fails): deleting and creating it again with more partitions is the
+    /// nearest it comes, data excepted.
+    /// </summary>
+    public void DeleteTopic(string topic)
+    {
+        TopicName.Validate(topic);
+        ObjectDisposedException.ThrowIf(_cluster.IsClosed, this);
+        Check(LibRdKafka.MockTopicDelete(_cluster, topic), $"delete topic '{topic}'");
+    }
+
     /// <summary>Takes a broker down: its connections close and it refuses new ones until <see cref="SetBrokerUp"/>.</summary>
     public void SetBrokerDown(int brokerId) => Check(LibRdKafka.MockBrokerSetDown(_cluster, CheckBroker(brokerId)), $"take broker {brokerId} down");
 

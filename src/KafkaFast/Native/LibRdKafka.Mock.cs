@@ -18,6 +18,9 @@ internal static unsafe partial class LibRdKafka
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_mock_topic_create", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int MockTopicCreate(SafeMockClusterHandle cluster, string topic, int partitionCount, int replicationFactor);
 
+    [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_mock_topic_delete", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int MockTopicDelete(SafeMockClusterHandle cluster, string topic);
+
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_mock_broker_set_down")]
     internal static partial int MockBrokerSetDown(SafeMockClusterHandle cluster, int brokerId);
 

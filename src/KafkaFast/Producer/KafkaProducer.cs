@@ -51,10 +51,19 @@ public sealed partial class KafkaProducer : IAsyncDisposable, IDisposable
     public ChannelReader<DeliveryFailure> Failures => _engine.Failures;
 
     /// <summary>
-    /// Resolves a topic once (waits for its metadata, up to <see cref="KafkaProducerOptions.MetadataTimeout"/>; the
-    /// cluster may create it) and returns a handle for produce calls. Call it at start-up, not per request:
-    /// the first call for a name blocks; later calls are a dictionary lookup.
+    /// Resolves a topic once and returns a handle for produce calls; later calls for the name are a dictionary lookup.
+    /// May block: the first call for a name waits for the topic's metadata up to
+    /// <see cref="KafkaProducerOptions.MetadataTimeout"/> (the cluster may create the topic). Use
+    /// <see cref="GetTopicAsync"/> where a thread must not block.
     /// </summary>
+    /// <remarks>
+    /// If the cluster cannot be reached within that time, the topic is returned <b>pending</b>
+    /// (<see cref="KafkaTopic.IsPending"/>): messages are accepted within the budget and partitioned when the
+    /// cluster answers (delivered then, or failed with a reason after the message timeout). An explicit partition
+    /// is then checked when the partitions are known; a message naming one the topic does not have fails with
+    /// <see cref="KafkaErrorCode.UnknownPartition"/>. Throws <see cref="KafkaException"/> when the cluster refuses
+    /// the topic (authorization, invalid) or answers that it does not exist.
+    /// </remarks>
     public KafkaTopic GetTopic(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -63,7 +72,23 @@ public sealed partial class KafkaProducer : IAsyncDisposable, IDisposable
             return topic;
         }
 
-        return _topics.GetOrAdd(name, static (n, self) => new KafkaTopic(self, self._engine.ResolveTopic(n)), this);
+        return _topics.GetOrAdd(name, new KafkaTopic(this, _engine.ResolveTopic(name)));
+    }
+
+    /// <summary>
+    /// <see cref="GetTopic"/> without blocking a thread: completes when the topic's partitions are known, or after
+    /// <see cref="KafkaProducerOptions.MetadataTimeout"/> with a pending topic if the cluster cannot be reached.
+    /// </summary>
+    public async ValueTask<KafkaTopic> GetTopicAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (_topics.TryGetValue(name, out KafkaTopic? topic))
+        {
+            return topic;
+        }
+
+        TopicState state = await _engine.ResolveTopicAsync(name, cancellationToken).ConfigureAwait(false);
+        return _topics.GetOrAdd(name, new KafkaTopic(this, state));
     }
 
     /// <summary>A snapshot of the counters (accepted, delivered, failed, rejected by reason, budget in use).</summary>

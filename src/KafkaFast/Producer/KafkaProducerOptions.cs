@@ -68,7 +68,7 @@ public sealed class KafkaProducerOptions
     /// <summary>How long <see cref="KafkaProducer.DisposeAsync"/> waits for messages in flight before purging them. Default 30 s.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long <see cref="KafkaProducer.GetTopic"/> waits for a topic's metadata. Default 10 s.</summary>
+    /// <summary>How long <see cref="KafkaProducer.GetTopic"/> and <see cref="KafkaProducer.GetTopicAsync"/> wait for a topic's metadata; after it the topic is returned pending (<see cref="KafkaTopic.IsPending"/>). Default 10 s.</summary>
     public TimeSpan MetadataTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How many undelivered messages <see cref="KafkaProducer.Failures"/> keeps for the application (oldest dropped first, counted). Default 1024.</summary>

@@ -21,11 +21,17 @@ public sealed class KafkaTopic
     /// <summary>The topic name.</summary>
     public string Name => State.Name;
 
-    /// <summary>The number of partitions, as read from the cluster when the handle was made.</summary>
+    /// <summary>
+    /// The number of partitions, as the cluster last reported it (re-read every topic.metadata.refresh.interval.ms:
+    /// partitions added later are used without a restart). 0 while <see cref="IsPending"/>.
+    /// </summary>
     public int PartitionCount => State.PartitionCount;
+
+    /// <summary>Whether the topic's partitions are not known yet (the cluster could not be reached when it was resolved); its messages wait in the producer until they are.</summary>
+    public bool IsPending => State.Layout is null;
 
     internal TopicState State { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Name} ({PartitionCount} partitions)";
+    public override string ToString() => IsPending ? $"{Name} (partitions pending)" : $"{Name} ({PartitionCount} partitions)";
 }

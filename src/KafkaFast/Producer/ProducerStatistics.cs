@@ -57,6 +57,12 @@ public sealed class ProducerStatistics
     /// </summary>
     public IReadOnlyList<StalledPartition> StalledPartitions { get; init; } = [];
 
+    /// <summary>
+    /// Topics whose partitions are not known yet (the cluster has not answered since they were resolved): their
+    /// messages are accepted and wait in the producer until it does, or until the message timeout.
+    /// </summary>
+    public IReadOnlyList<string> PendingTopics { get; init; } = [];
+
     /// <summary>Total calls refused for any reason.</summary>
     public long RejectedTotal => Rejected.Values.Sum();
 

@@ -14,21 +14,6 @@ public sealed class ProducerBudgetTests : IDisposable
 
     public void Dispose() => _cluster.Dispose();
 
-    private void AllBrokers(bool up)
-    {
-        for (int b = 1; b <= _cluster.BrokerCount; b++)
-        {
-            if (up)
-            {
-                _cluster.SetBrokerUp(b);
-            }
-            else
-            {
-                _cluster.SetBrokerDown(b);
-            }
-        }
-    }
-
     [Fact]
     public async Task Full_budget_rejects_at_once_and_counts_then_recovers()
     {
@@ -39,7 +24,7 @@ public sealed class ProducerBudgetTests : IDisposable
             o.MemoryBudgetBytes = 4 * 128 * 1024;
         }));
         var topic = producer.GetTopic("full");
-        AllBrokers(up: false);
+        _cluster.SetAllBrokers(up: false);
 
         byte[] value = new byte[1000];
         int accepted = 0;
@@ -63,7 +48,7 @@ public sealed class ProducerBudgetTests : IDisposable
         Assert.Equal(0, producer.TryProduceBatch(topic, [new ProducerMessage(default, value)]));
         await Assert.ThrowsAsync<ProduceException>(async () => await producer.ProduceAsync(topic, default, value));
 
-        AllBrokers(up: true);
+        _cluster.SetAllBrokers(up: true);
         await Producers.FlushOrFail(producer);
         Assert.True(producer.TryProduce(topic, "k"u8, value));
         await Producers.FlushOrFail(producer);
@@ -83,7 +68,7 @@ public sealed class ProducerBudgetTests : IDisposable
             o.MemoryBudgetBytes = 4 * 128 * 1024;
         }));
         var topic = producer.GetTopic("batch-full");
-        AllBrokers(up: false);
+        _cluster.SetAllBrokers(up: false);
 
         var batch = Enumerable.Range(0, 200).Select(i => new ProducerMessage(BitConverter.GetBytes(i), new byte[500])).ToArray();
         long accepted = 0;
@@ -104,7 +89,7 @@ public sealed class ProducerBudgetTests : IDisposable
         Assert.Equal(0, await Task.Run(() => producer.TryProduceBatch(topic, batch)).WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(2, stats.Rejected[ProduceRejectReason.BudgetFull] + 1);
 
-        AllBrokers(up: true);
+        _cluster.SetAllBrokers(up: true);
         await Producers.FlushOrFail(producer);
         Assert.Equal(accepted, producer.GetStatistics().Delivered);
     }
@@ -121,7 +106,7 @@ public sealed class ProducerBudgetTests : IDisposable
             o.OverflowTimeout = TimeSpan.FromSeconds(30);
         }));
         var topic = producer.GetTopic("wait");
-        AllBrokers(up: false);
+        _cluster.SetAllBrokers(up: false);
         byte[] value = new byte[2000];
         while (producer.TryProduce(topic, "k"u8, value))
         {
@@ -138,7 +123,7 @@ public sealed class ProducerBudgetTests : IDisposable
         Assert.False(produced.IsCompleted);
         Assert.False(enqueued.IsCompleted);
 
-        AllBrokers(up: true);
+        _cluster.SetAllBrokers(up: true);
         DeliveryResult result = await produced.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, result.Partition);
         Assert.True(await enqueued.WaitAsync(TimeSpan.FromSeconds(30)));
@@ -155,7 +140,7 @@ public sealed class ProducerBudgetTests : IDisposable
         _cluster.CreateTopic("bounded", 6);
         await using var producer = new KafkaProducer(Producers.Options(_cluster, o => o.MemoryBudgetBytes = Budget));
         var topic = producer.GetTopic("bounded");
-        AllBrokers(up: false);
+        _cluster.SetAllBrokers(up: false);
         GC.Collect();
         long rssBefore = ProcessProbe.ResidentBytes();
         long heapBefore = ProcessProbe.NativeHeapInUse();
@@ -193,7 +178,7 @@ public sealed class ProducerBudgetTests : IDisposable
         Assert.Equal(accepted, stats.Accepted);
         Assert.Equal(rejected, stats.Rejected[ProduceRejectReason.BudgetFull]);
 
-        AllBrokers(up: true);
+        _cluster.SetAllBrokers(up: true);
         await Producers.FlushOrFail(producer, 60);
         Assert.Equal(accepted, producer.GetStatistics().Delivered);
     }
@@ -214,7 +199,7 @@ public sealed class ProducerBudgetTests : IDisposable
             o.MessageTimeout = TimeSpan.FromMinutes(2);
         }));
         var topic = producer.GetTopic("share");
-        AllBrokers(up: false);
+        _cluster.SetAllBrokers(up: false);
         try
         {
             byte[] key = new byte[16];
@@ -245,7 +230,7 @@ public sealed class ProducerBudgetTests : IDisposable
         }
         finally
         {
-            AllBrokers(up: true);
+            _cluster.SetAllBrokers(up: true);
         }
 
         await Producers.FlushOrFail(producer, 60);

@@ -236,6 +236,56 @@ public sealed class ProducerGateTests : IDisposable
         Assert.Equal(40, recovered.Delivered);
     }
 
+    /// <summary>
+    /// Records waiting in an engaged gate behind a partition whose leader is down fail once they have waited longer
+    /// than message.timeout.ms, as librdkafka fails those it holds: all of them, not one request's worth per
+    /// librdkafka timeout scan (2,000 messages at 10 per request would take minutes that way).
+    /// </summary>
+    [Fact]
+    public async Task Records_waiting_in_a_gate_longer_than_the_message_timeout_fail_with_a_reason()
+    {
+        const int Messages = 2000;
+        _cluster.CreateTopic("expire", 1);
+        _cluster.SetPartitionLeader("expire", 0, 1);
+        await using var producer = new KafkaProducer(Producers.Options(_cluster, o =>
+        {
+            o.MessageTimeout = TimeSpan.FromSeconds(1);
+            o.Properties["batch.num.messages"] = "10"; // one request's worth is 10 messages: nearly all wait in the gate
+            o.FailureBufferCapacity = Messages; // a report for every message
+        }));
+        var topic = producer.GetTopic("expire");
+        _cluster.SetBrokerDown(1);
+        try
+        {
+            for (int i = 0; i < Messages; i++)
+            {
+                Assert.True(producer.TryProduce(topic, default, Encoding.UTF8.GetBytes($"m{i}")), producer.GetStatistics().ToString());
+            }
+
+            var failed = await Until(producer, s => s.Failed == Messages, seconds: 60);
+            Assert.Equal(0, failed.Delivered);
+            Assert.Equal(Messages, failed.FailedByError[KafkaErrorCode.MessageTimedOut]);
+            Assert.Equal(0, await producer.FlushAsync(TimeSpan.FromSeconds(30))); // nothing left waiting anywhere
+            var idle = await Until(producer, s => s.BudgetBytesForLibrdkafka == 0 && s.StalledPartitions.Count == 0);
+            Assert.True(idle.BudgetBytesInUse <= idle.SlabSize, idle.ToString()); // back to the budget (the slab being filled stays)
+
+            int reports = 0;
+            while (producer.Failures.TryRead(out var failure))
+            {
+                Assert.Equal(KafkaErrorCode.MessageTimedOut, failure.Error);
+                Assert.False(string.IsNullOrWhiteSpace(failure.Reason));
+                Assert.Equal(0, failure.Partition);
+                reports++;
+            }
+
+            Assert.Equal(Messages, reports);
+        }
+        finally
+        {
+            _cluster.SetBrokerUp(1);
+        }
+    }
+
     [Fact]
     public async Task Close_against_a_slow_cluster_delivers_everything_through_the_gate()
     {

@@ -91,7 +91,7 @@ public sealed class ProducerLifetimeTests(ITestOutputHelper output) : IDisposabl
         }
 
         // A message while they sleep wakes its worker (the request thread signals the eventfd once).
-        while (!producer.Engine.ClientAt(producer.Engine.TopicAt(0).ClientOfPartition[0]).IsSleeping)
+        while (!producer.Engine.ClientAt(producer.Engine.TopicAt(0).Layout!.ClientOfPartition[0]).IsSleeping)
         {
             Assert.True(DateTime.UtcNow < deadline, "the worker did not go back to sleep");
             await Task.Delay(1);

@@ -28,8 +28,10 @@ internal sealed class HandOffPolicy
     /// <summary>librdkafka's RD_KAFKAP_MESSAGE_V2_MAX_OVERHEAD: the framing it assumes for the next record when it decides whether one more fits.</summary>
     private const int LargestRecordFraming = 36;
 
-    private HandOffPolicy(bool gated, double lingerMs, int maxMessages, long maxBytes)
+    private HandOffPolicy(bool gated, double lingerMs, int maxMessages, long maxBytes, long messageTimeoutMs)
     {
+        MessageTimeoutMs = messageTimeoutMs;
+        MessageTimeoutTicks = messageTimeoutMs > 0 ? (long)Math.Min(messageTimeoutMs * (double)Stopwatch.Frequency / 1000, long.MaxValue / 2) : long.MaxValue / 2;
         Gated = gated;
         LingerMs = lingerMs;
         MaxMessages = maxMessages;
@@ -43,6 +45,12 @@ internal sealed class HandOffPolicy
 
     /// <summary>Whether partitions are gated when their round trip is long (idempotent producer, gate enabled).</summary>
     internal bool Gated { get; }
+
+    /// <summary>message.timeout.ms: a message waiting in the producer (gate, metadata) longer fails as it would in librdkafka.</summary>
+    internal long MessageTimeoutMs { get; }
+
+    /// <summary><see cref="MessageTimeoutMs"/> in Stopwatch ticks (no timeout: far in the future).</summary>
+    internal long MessageTimeoutTicks { get; }
 
     /// <summary>librdkafka's linger.ms.</summary>
     internal double LingerMs { get; }
@@ -79,7 +87,8 @@ internal sealed class HandOffPolicy
         long messageMaxBytes = (long)ReadDouble(conf, "message.max.bytes", 1_000_000);
         int framing = RequestFramingAllowance + TopicName.MaxLength + (LibRdKafka.ConfGetString(conf, "client.id")?.Length ?? 0);
         long maxBytes = Math.Max(1, Math.Min(batchSize, messageMaxBytes) - framing - LargestRecordFraming);
-        return new HandOffPolicy(gateEnabled && idempotent, linger, Math.Max(1, maxMessages), maxBytes);
+        long messageTimeout = (long)ReadDouble(conf, "message.timeout.ms", 300_000);
+        return new HandOffPolicy(gateEnabled && idempotent, linger, Math.Max(1, maxMessages), maxBytes, messageTimeout);
     }
 
     /// <summary>

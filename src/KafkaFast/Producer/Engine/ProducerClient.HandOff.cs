@@ -67,6 +67,23 @@ internal sealed unsafe partial class ProducerClient
     /// <summary>A scanned, committed record joins its partition's gate.</summary>
     private void Admit(MessageRecord* record, long now)
     {
+        if (record->Partition < 0)
+        {
+            AdmitUnresolved(record, now); // written while its topic was pending
+            return;
+        }
+
+        if (_pending.Count > 0)
+        {
+            ResolveWaiting(record->TopicIndex, now); // records written before it while the topic was pending go first
+        }
+
+        Join(record, now);
+    }
+
+    /// <summary>A record with its partition joins that partition's gate.</summary>
+    private void Join(MessageRecord* record, long now)
+    {
         PartitionGate gate = GetGate(_engine.TopicAt(record->TopicIndex), record->Partition);
         if (gate.Waiting == 0 && gate.InFlight == 0)
         {
@@ -104,6 +121,11 @@ internal sealed unsafe partial class ProducerClient
             if (_queueFull || _shareStarved)
             {
                 continue;
+            }
+
+            if (gate.Topic.HeldForHome && gate.Topic.HomeClient != Index)
+            {
+                continue; // the home client may still hold earlier records of this partition (see TopicState); it wakes us
             }
 
             if (_policy.Gated && gate.InFlight > 0)
@@ -440,6 +462,7 @@ internal sealed unsafe partial class ProducerClient
 
         _nextHousekeeping = now + s_housekeepingTicks;
         _arena.DecayReserve();
+        ExpireWaiting(now);
         long threshold = (long)(_engine.StallThreshold.TotalSeconds * Stopwatch.Frequency);
         List<StalledPartition>? stalled = null;
         foreach (PartitionGate gate in _allGates)
@@ -473,6 +496,28 @@ internal sealed unsafe partial class ProducerClient
         {
             gate.Engaged = !gate.Engaged;
         }
+    }
+
+    /// <summary>
+    /// Records that waited in a gate longer than message.timeout.ms (their partition stalled, or held) fail as
+    /// librdkafka would have failed them, instead of being handed over with a fresh timeout. (librdkafka's own
+    /// timeout starts at the hand-off: a record handed over just in time may take up to twice the timeout in all.)
+    /// </summary>
+    private void ExpireWaiting(long now)
+    {
+        long timeout = _policy.MessageTimeoutTicks;
+        foreach (PartitionGate gate in _listed)
+        {
+            while (gate.Waiting > 0 && now - gate.OldestArrival > timeout)
+            {
+                MessageRecord* record = gate.Peek(0);
+                gate.Dequeue(1);
+                FailRecord(record, (int)KafkaErrorCode.MessageTimedOut,
+                    $"waited longer than message.timeout.ms ({_policy.MessageTimeoutMs} ms) in the producer before librdkafka could take it: partition {gate.Partition} of '{gate.Topic.Name}' made no progress (leader unreachable or the cluster slow)", PersistenceStatus.NotPersisted, gate.Partition);
+            }
+        }
+
+        DispatchCompletions();
     }
 
     private PartitionGate GateOf(MessageRecord* record) => _gates[record->TopicIndex]![record->Partition]!;

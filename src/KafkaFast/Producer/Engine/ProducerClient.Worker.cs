@@ -108,6 +108,7 @@ internal sealed unsafe partial class ProducerClient
             _engine.WorkerFaultHook?.Invoke(this, WorkerFaultPoint.Pass); // tests only: null otherwise
             long now = Stopwatch.GetTimestamp();
             int scanned = Scan(now);
+            ServePending(now);
             bool progress = scanned > 0;
             progress |= TakeEvents() > 0;
             progress |= HandOffDue(Stopwatch.GetTimestamp());
@@ -546,12 +547,13 @@ internal sealed unsafe partial class ProducerClient
         _ = LibRdKafka.Purge(_kafka, LibRdKafka.PurgeQueue | LibRdKafka.PurgeInFlight); // only fails for invalid flags
         int notSentError = (int)(_crashReason is null ? KafkaErrorCode.PurgeQueue : KafkaErrorCode.Fatal);
         FailWaiting(notSentError, notSent);
+        FailPending(notSentError, notSent);
 
         // Every record still in the slabs goes straight to a failure instead of a gate.
         while (true)
         {
             Scan(Stopwatch.GetTimestamp());
-            if (!FailWaiting(notSentError, notSent))
+            if (!FailWaiting(notSentError, notSent) & !FailPending(notSentError, notSent))
             {
                 break;
             }

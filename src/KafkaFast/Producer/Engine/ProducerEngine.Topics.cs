@@ -1,10 +1,15 @@
+using System.Runtime.ExceptionServices;
 using KafkaFast.Configuration;
 using KafkaFast.Native;
 
 namespace KafkaFast.Producer.Engine;
 
-/// <summary>The topic registry: resolved once per topic (metadata and a librdkafka topic handle per client).</summary>
-internal sealed unsafe partial class ProducerEngine
+/// <summary>
+/// The topic registry: each topic is registered once (a librdkafka topic handle per client), and its partitions
+/// come from the metadata thread (ProducerEngine.Metadata.cs). Resolving never fails because the cluster is
+/// unreachable: the topic is then pending (see <see cref="TopicState"/>).
+/// </summary>
+internal sealed partial class ProducerEngine
 {
     private readonly Lock _topicsLock = new();
     private readonly Dictionary<string, TopicState> _topicsByName = new(StringComparer.Ordinal);
@@ -22,10 +27,70 @@ internal sealed unsafe partial class ProducerEngine
         }
     }
 
-    /// <summary>Resolves a topic: blocks for its metadata (the cluster may create it) up to MetadataTimeout.</summary>
+    /// <summary>
+    /// GetTopic: registers a topic and blocks up to MetadataTimeout for its partitions. Returns the topic, known or
+    /// pending (the cluster did not answer). Throws when the cluster refused it (authorization, invalid) or answered
+    /// that it does not exist.
+    /// </summary>
     internal TopicState ResolveTopic(string name)
     {
+        TopicState topic = RegisterTopic(name);
+        if (topic.Layout is null)
+        {
+            try
+            {
+                _ = topic.Resolved.Wait(Options.MetadataTimeout);
+            }
+            catch (AggregateException e) when (e.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Throw(e.InnerException); // refused, or the producer is closing
+            }
+        }
+
+        return Verdict(topic);
+    }
+
+    /// <summary>GetTopicAsync: <see cref="ResolveTopic"/> without holding a thread while it waits.</summary>
+    internal async ValueTask<TopicState> ResolveTopicAsync(string name, CancellationToken cancellationToken)
+    {
+        TopicState topic = RegisterTopic(name);
+        if (topic.Layout is null)
+        {
+            try
+            {
+                await topic.Resolved.WaitAsync(Options.MetadataTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Pending: decided below.
+            }
+        }
+
+        return Verdict(topic);
+    }
+
+    /// <summary>After the wait: the topic, known or pending; throws if the cluster answered that it does not exist.</summary>
+    private TopicState Verdict(TopicState topic)
+    {
+        if (topic.Layout is not null)
+        {
+            return topic;
+        }
+
+        if (topic.LastMetadataError == KafkaErrorCode.UnknownTopicOrPartition)
+        {
+            throw new KafkaException(KafkaErrorCode.UnknownTopicOrPartition,
+                $"Topic '{topic.Name}' does not exist: the cluster answered so for {Options.MetadataTimeout.TotalSeconds:0.#} s and does not create it (create it first, or enable auto-creation).");
+        }
+
+        ProducerLog.TopicPending(Logger, topic.Name, Options.MetadataTimeout.TotalSeconds, topic.LastMetadataError);
+        return topic;
+    }
+
+    private TopicState RegisterTopic(string name)
+    {
         TopicName.Validate(name, "topic");
+        TopicState topic;
         lock (_topicsLock)
         {
             if (IsFatal)
@@ -40,6 +105,11 @@ internal sealed unsafe partial class ProducerEngine
 
             if (_topicsByName.TryGetValue(name, out TopicState? known))
             {
+                if (known.Refusal is { } refusal)
+                {
+                    throw new KafkaException(refusal.Code, refusal.Message);
+                }
+
                 return known;
             }
 
@@ -54,12 +124,6 @@ internal sealed unsafe partial class ProducerEngine
                         throw new KafkaException(KafkaErrorCode.InvalidTopic, $"librdkafka refused topic '{name}'.");
                     }
                 }
-
-                int partitions = FetchPartitionCount(name, handles[0]);
-                var topic = new TopicState(name, _topics.Length, partitions, _clients.Length, handles);
-                _topicsByName.Add(name, topic);
-                Volatile.Write(ref _topics, [.. _topics, topic]);
-                return topic;
             }
             catch
             {
@@ -70,56 +134,44 @@ internal sealed unsafe partial class ProducerEngine
 
                 throw;
             }
+
+            topic = new TopicState(name, _topics.Length, _clients.Length, handles);
+            _topicsByName.Add(name, topic);
+            Volatile.Write(ref _topics, [.. _topics, topic]);
         }
+
+        StartMetadataThread();
+        return topic;
     }
 
-    private int FetchPartitionCount(string name, SafeTopicHandle topic)
+    private int _heldTopics;
+
+    /// <summary>Topics whose first layout was published while other clients must hold them (see <see cref="TopicState"/>).</summary>
+    internal int HeldTopicCount => Volatile.Read(ref _heldTopics);
+
+    internal IEnumerable<TopicState> HeldTopics() => Volatile.Read(ref _topics).Where(t => t.HeldForHome);
+
+    /// <summary>Metadata thread: publishes a topic's layout (first, or grown).</summary>
+    private void PublishLayout(TopicState topic, TopicLayout layout)
     {
-        long deadline = Environment.TickCount64 + (long)Options.MetadataTimeout.TotalMilliseconds;
-        KafkaErrorCode last = KafkaErrorCode.TimedOut;
-        while (true)
+        bool first = topic.Layout is null;
+        topic.Publish(layout);
+        if (first && topic.HeldForHome)
         {
-            int remaining = (int)Math.Max(1, deadline - Environment.TickCount64);
-            RdKafkaMetadata* metadata = null;
-            int err = LibRdKafka.Metadata(_clients[0].Kafka, 0, topic, &metadata, remaining);
-            if (err == 0)
-            {
-                try
-                {
-                    for (int i = 0; i < metadata->TopicCount; i++)
-                    {
-                        RdKafkaMetadataTopic* t = &metadata->Topics[i];
-                        if (LibRdKafka.Utf8(t->Topic) != name)
-                        {
-                            continue;
-                        }
-
-                        if (t->Err == 0 && t->PartitionCount > 0)
-                        {
-                            return t->PartitionCount;
-                        }
-
-                        last = (KafkaErrorCode)t->Err;
-                    }
-                }
-                finally
-                {
-                    LibRdKafka.MetadataDestroy(metadata);
-                }
-            }
-            else
-            {
-                last = (KafkaErrorCode)err;
-            }
-
-            if (last is KafkaErrorCode.TopicAuthorizationFailed or KafkaErrorCode.InvalidTopic || Environment.TickCount64 >= deadline)
-            {
-                throw new KafkaException(last, $"Topic '{name}' is not available: {ErrorText((int)last)} (waited up to {Options.MetadataTimeout.TotalSeconds:0.#} s for its metadata).");
-            }
-
-            Thread.Sleep(50); // the topic may be being created (leader not available yet)
+            Interlocked.Increment(ref _heldTopics);
         }
     }
+
+    /// <summary>Home worker: the switch is over; other clients may hand the topic's records over.</summary>
+    internal void ReleaseHold(TopicState topic)
+    {
+        topic.HeldForHome = false;
+        Interlocked.Decrement(ref _heldTopics);
+        WakeAll();
+    }
+
+    /// <summary>Topics whose partitions are not known yet.</summary>
+    internal List<string> PendingTopicNames() => Volatile.Read(ref _topics).Where(t => t.Layout is null && t.Refusal is null).Select(t => t.Name).ToList();
 
     /// <summary>Worker thread, at shutdown: destroys this client's topic handles (before its rd_kafka_t).</summary>
     internal void ReleaseTopicHandles(int clientIndex)

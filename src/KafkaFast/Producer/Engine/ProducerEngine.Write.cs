@@ -43,8 +43,14 @@ internal sealed unsafe partial class ProducerEngine
         (long headersFramed, long headersWire) = headers.IsEmpty ? (0, 0) : RecordHeaders.Measure(headers);
         int valueLength = value.ByteCount;
         long size = CheckSize(key.Length, valueLength, headersFramed, headersWire, headers.Length);
-        partition = ChoosePartition(topic, key, (flags & MessageRecord.FlagKeyNull) != 0, partition);
-        ProducerClient client = _clients[topic.ClientOfPartition[partition]];
+        TopicLayout? layout = topic.Layout;
+        if (layout is null)
+        {
+            return TryWritePending(topic, key, value, headers, partition, timestampMs, completionId, flags, size, valueLength, headersFramed);
+        }
+
+        partition = ChoosePartition(topic, layout, key, (flags & MessageRecord.FlagKeyNull) != 0, partition);
+        ProducerClient client = _clients[layout.ClientOfPartition[partition]];
         if (!client.TryReserve(size, out Slab slab, out long offset))
         {
             return false;
@@ -80,10 +86,17 @@ internal sealed unsafe partial class ProducerEngine
         BatchScratch scratch = t_batchScratch ??= new BatchScratch();
         int chunk = scratch.EnsureCapacity(messages.Length);
 
-        // 1. Validate everything: a bad message anywhere throws before anything is accepted.
+        // 1. Validate everything: a bad message anywhere throws before anything is accepted. One layout for the
+        // whole call: partitions are checked and chosen against the same one.
+        TopicLayout? layout = topic.Layout;
         for (int i = 0; i < messages.Length; i++)
         {
-            PrepareBatchMessage(scratch, i < chunk ? i : -1, topic, in messages[i], i);
+            PrepareBatchMessage(scratch, i < chunk ? i : -1, topic, layout, in messages[i], i);
+        }
+
+        if (layout is null)
+        {
+            return TryWriteBatchPending(topic, messages);
         }
 
         // 2. Write, chunk by chunk (one chunk unless the batch is longer than the scratch).
@@ -96,11 +109,11 @@ internal sealed unsafe partial class ProducerEngine
             {
                 for (int i = 0; i < count; i++)
                 {
-                    PrepareBatchMessage(scratch, i, topic, in part[i], accepted + i); // validated above: cannot throw
+                    PrepareBatchMessage(scratch, i, topic, layout, in part[i], accepted + i); // validated above: cannot throw
                 }
             }
 
-            int written = WriteBatchChunk(scratch, topic, part);
+            int written = WriteBatchChunk(scratch, topic, layout, part);
             accepted += written;
             if (written < count)
             {
@@ -112,13 +125,13 @@ internal sealed unsafe partial class ProducerEngine
     }
 
     /// <summary>Checks one batch message and, when <paramref name="slot"/> >= 0, keeps what the write needs in the scratch.</summary>
-    private void PrepareBatchMessage(BatchScratch scratch, int slot, TopicState topic, in ProducerMessage m, int index)
+    private void PrepareBatchMessage(BatchScratch scratch, int slot, TopicState topic, TopicLayout? layout, in ProducerMessage m, int index)
     {
         ushort flags = FlagsOf(in m, index);
         (long framed, long wire) = m.Headers.IsEmpty ? (0, 0) : RecordHeaders.Measure(m.Headers.Span, index);
         long timestamp = TimestampOf(m.Timestamp, index);
         long size = CheckSize(m.Key.Length, m.Value.Length, framed, wire, m.Headers.Length, index);
-        ValidatePartition(topic, m.Partition, index);
+        ValidatePartition(topic, layout, m.Partition, index);
         if (slot >= 0)
         {
             scratch.Sizes[slot] = size;
@@ -129,23 +142,23 @@ internal sealed unsafe partial class ProducerEngine
     }
 
     /// <summary>Writes validated messages whose sizes are in the scratch; returns how many were accepted (fewer when the budget filled).</summary>
-    private int WriteBatchChunk(BatchScratch scratch, TopicState topic, ReadOnlySpan<ProducerMessage> chunk)
+    private int WriteBatchChunk(BatchScratch scratch, TopicState topic, TopicLayout layout, ReadOnlySpan<ProducerMessage> chunk)
     {
         int[] partitions = scratch.Partitions;
         long[] sizes = scratch.Sizes;
         for (int i = 0; i < chunk.Length; i++)
         {
             ref readonly ProducerMessage m = ref chunk[i];
-            partitions[i] = ChoosePartition(topic, m.Key.Span, (scratch.Flags[i] & MessageRecord.FlagKeyNull) != 0, m.Partition);
+            partitions[i] = ChoosePartition(topic, layout, m.Key.Span, (scratch.Flags[i] & MessageRecord.FlagKeyNull) != 0, m.Partition);
         }
 
         int run = 0;
         while (run < chunk.Length)
         {
-            int clientIndex = topic.ClientOfPartition[partitions[run]];
+            int clientIndex = layout.ClientOfPartition[partitions[run]];
             long total = sizes[run];
             int end = run + 1;
-            while (end < chunk.Length && topic.ClientOfPartition[partitions[end]] == clientIndex && total + sizes[end] <= Arena.SlabSize / 4)
+            while (end < chunk.Length && layout.ClientOfPartition[partitions[end]] == clientIndex && total + sizes[end] <= Arena.SlabSize / 4)
             {
                 total += sizes[end++];
             }
@@ -212,8 +225,27 @@ internal sealed unsafe partial class ProducerEngine
         int slabRoom = (int)Math.Min(int.MaxValue, Arena.SlabSize - emptyValueSize - 8);
         int reservation = Math.Min(Math.Min(sizeHint > 0 ? sizeHint : DefaultSerializeReservation, valueLimit), slabRoom);
         long size = MessageRecord.SizeFor(key.Length, reservation, headersFramed, headers.Length);
-        partition = ChoosePartition(topic, key, (flags & MessageRecord.FlagKeyNull) != 0, partition);
-        ProducerClient client = _clients[topic.ClientOfPartition[partition]];
+        TopicLayout? layout = topic.Layout;
+        if (layout is null)
+        {
+            return TryWriteSerializedPending(topic, key, headers, partition, timestampMs, state, write, writerStaysInBounds, flags, headersFramed, valueLimit, reservation, size);
+        }
+
+        int chosen = ChoosePartition(topic, layout, key, (flags & MessageRecord.FlagKeyNull) != 0, partition);
+        return WriteSerialized(topic, _clients[layout.ClientOfPartition[chosen]], chosen, partition, pinned: false, key, headers, timestampMs, state, write,
+            writerStaysInBounds, flags, headersFramed, valueLimit, reservation, size);
+    }
+
+    /// <summary>
+    /// The rest of <see cref="TryWriteSerialized"/>, once the client and the record's partition are chosen (a pending
+    /// topic's record: its home client and <see cref="TopicState.Unresolved"/>). <paramref name="requested"/> is what
+    /// a retry at the value's real size asks for; <paramref name="pinned"/>: the record counts in
+    /// <see cref="TopicState.PinnedAccepted"/>.
+    /// </summary>
+    private bool WriteSerialized<TState>(TopicState topic, ProducerClient client, int partition, int requested, bool pinned, ReadOnlySpan<byte> key,
+        ReadOnlySpan<KafkaHeader> headers, long timestampMs, TState state, Action<IBufferWriter<byte>, TState> write, bool writerStaysInBounds, ushort flags,
+        long headersFramed, int valueLimit, int reservation, long size)
+    {
         if (!client.TryReserve(size, out Slab slab, out long offset))
         {
             return false;
@@ -248,7 +280,7 @@ internal sealed unsafe partial class ProducerEngine
             AbandonRecord(record, size);
             try
             {
-                return TryWrite(topic, key, new ValueSource(writer.OverflowValue), headers, partition, timestampMs, 0, flags);
+                return TryWrite(topic, key, new ValueSource(writer.OverflowValue), headers, requested, timestampMs, 0, flags);
             }
             finally
             {
@@ -292,6 +324,11 @@ internal sealed unsafe partial class ProducerEngine
         record->CompletionId = 0;
         record->Timestamp = timestampMs;
         record->SlabIndex = slab.Index;
+        if (pinned)
+        {
+            Interlocked.Increment(ref topic.PinnedAccepted);
+        }
+
         client.Publish(record, 1);
         return true;
     }
@@ -385,33 +422,46 @@ internal sealed unsafe partial class ProducerEngine
             parameter);
     }
 
-    private int ChoosePartition(TopicState topic, ReadOnlySpan<byte> key, bool keyIsNull, int partition)
+    private int ChoosePartition(TopicState topic, TopicLayout layout, ReadOnlySpan<byte> key, bool keyIsNull, int partition)
     {
         if (partition != KafkaPartition.Any)
         {
-            ValidatePartition(topic, partition, -1);
+            ValidatePartition(topic, layout, partition, -1);
             return partition;
         }
 
-        int chosen = KeyPartitioner.ForKey(Partitioner, key, keyIsNull, topic.PartitionCount);
-        return chosen >= 0 ? chosen : Partitioner == PartitionerType.Random && !keyIsNull ? Random.Shared.Next(topic.PartitionCount) : topic.StickyPartition();
+        return PartitionFor(topic, layout, key, keyIsNull);
     }
 
-    private void ValidatePartition(TopicState topic, int partition, int index)
+    /// <summary>The partitioner's choice (the key's hash, or sticky-random); also the worker's for records accepted while their topic was pending.</summary>
+    internal int PartitionFor(TopicState topic, TopicLayout layout, ReadOnlySpan<byte> key, bool keyIsNull)
     {
-        if ((uint)partition >= (uint)topic.PartitionCount && partition != KafkaPartition.Any)
+        int chosen = KeyPartitioner.ForKey(Partitioner, key, keyIsNull, layout.PartitionCount);
+        return chosen >= 0 ? chosen : Partitioner == PartitionerType.Random && !keyIsNull ? Random.Shared.Next(layout.PartitionCount) : topic.StickyPartition(layout.PartitionCount);
+    }
+
+    /// <summary>
+    /// An explicit partition must exist; on a pending topic (<paramref name="layout"/> null) only its sign is checked
+    /// here, the rest when the partitions are known (the record then fails with a reason).
+    /// </summary>
+    private void ValidatePartition(TopicState topic, TopicLayout? layout, int partition, int index)
+    {
+        if (partition == KafkaPartition.Any || (layout is null ? partition >= 0 : (uint)partition < (uint)layout.PartitionCount))
         {
-            ThrowInvalidPartition(topic, partition, index);
+            return;
         }
+
+        ThrowInvalidPartition(topic, layout, partition, index);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowInvalidPartition(TopicState topic, int partition, int index)
+    private void ThrowInvalidPartition(TopicState topic, TopicLayout? layout, int partition, int index)
     {
         CountRejected(ProduceRejectReason.InvalidPartition);
         string which = index >= 0 ? $" (message {index} of the batch)" : string.Empty;
-        throw new ArgumentOutOfRangeException(nameof(partition), partition,
-            $"Topic '{topic.Name}' has partitions 0..{topic.PartitionCount - 1}; use KafkaPartition.Any to let the partitioner choose{which}.");
+        throw new ArgumentOutOfRangeException(nameof(partition), partition, partition >= 0 && layout is not null
+            ? $"Topic '{topic.Name}' has partitions 0..{layout.PartitionCount - 1}; use KafkaPartition.Any to let the partitioner choose{which}."
+            : $"Partition {partition} is not a partition number: use 0 or more, or KafkaPartition.Any to let the partitioner choose{which}.");
     }
 
     private static void WriteRecord(MessageRecord* record, Slab slab, long size, TopicState topic, int partition, ReadOnlySpan<byte> key,

@@ -50,6 +50,7 @@ internal sealed partial class ProducerEngine
             {
                 configs[i] = BuildConfig(options, i);
                 HandOff = HandOffPolicy.Read(configs[i], options.EnablePartitionGate);
+                _metadataRefreshMs = ReadRefreshInterval(configs[i]);
             }
 
             // Read back what librdkafka will use, pass-through properties included.
@@ -282,6 +283,7 @@ internal sealed partial class ProducerEngine
             FatalReason = _fatalReason,
             LibrdkafkaStatistics = [.. _statistics],
             StalledPartitions = stalled,
+            PendingTopics = PendingTopicNames(),
         };
     }
 
@@ -339,6 +341,10 @@ internal sealed partial class ProducerEngine
             }
 
             BudgetFreed.Pulse(); // budget waiters see the producer closing
+            foreach (TopicState topic in Volatile.Read(ref _topics))
+            {
+                topic.Abandon(new ObjectDisposedException(nameof(KafkaProducer), "The producer is closing: the topic's metadata is no longer awaited."));
+            }
         }
 
         return _closed.Task;
@@ -351,7 +357,8 @@ internal sealed partial class ProducerEngine
             return;
         }
 
-        // Every rd_kafka_t is destroyed: nothing reads the slabs any more.
+        // Every rd_kafka_t is destroyed (or is, once the metadata thread's call returns): nothing reads the slabs any more.
+        StopMetadataThread();
         Arena.Dispose();
         Volatile.Write(ref _state, StateClosed);
         _failures.Complete();

@@ -31,4 +31,15 @@ internal static partial class ProducerLog
 
     [LoggerMessage(9, LogLevel.Warning, "Producer was not disposed; its finalizer is closing it.")]
     internal static partial void Finalized(ILogger logger);
+
+    [LoggerMessage(10, LogLevel.Warning, "Topic {Topic}: no metadata within {Seconds} s ({Code}); its partitioning is pending: messages are accepted within the budget and partitioned when the cluster answers.")]
+    internal static partial void TopicPending(ILogger logger, string topic, double seconds, KafkaErrorCode code);
+
+    [LoggerMessage(11, LogLevel.Information, "Topic {Topic}: {Partitions} partitions (was {Previous}).")]
+    internal static partial void TopicPartitions(ILogger logger, string topic, int partitions, int previous);
+
+    [LoggerMessage(12, LogLevel.Error, "Topic {Topic} refused by the cluster: {Code} {Reason}; its messages fail.")]
+    internal static partial void TopicRefused(ILogger logger, string topic, KafkaErrorCode code, string reason);
+
+    // Next free id: 13 (20 is DeliveryReportSampler's).
 }
