@@ -235,8 +235,8 @@ public sealed class ProducerWorkerCrashTests : IDisposable
         _cluster.CreateTopic("crash-two", 2);
         var producer = new KafkaProducer(Producers.Options(_cluster, o => o.MaxClients = 2));
         KafkaTopic topic = producer.GetTopic("crash-two");
-        int crashing = Array.IndexOf(topic.State.ClientOfPartition, 0); // the partition of client 0
-        int healthy = Array.IndexOf(topic.State.ClientOfPartition, 1);   // the partition of client 1
+        int crashing = Array.IndexOf(topic.State.Layout!.ClientOfPartition, 0); // the partition of client 0
+        int healthy = Array.IndexOf(topic.State.Layout!.ClientOfPartition, 1);   // the partition of client 1
         Assert.True(crashing >= 0 && healthy >= 0, "each client serves one of the two partitions");
         _cluster.SetPartitionLeader("crash-two", crashing, 1);
         _cluster.SetPartitionLeader("crash-two", healthy, 2);
