@@ -32,7 +32,9 @@ public sealed class ProducerStatistics
 
     /// <summary>
     /// Bytes of the budget in use: slabs holding messages not yet reported, plus librdkafka's share for the messages
-    /// handed to it (<see cref="BudgetBytesForLibrdkafka"/>).
+    /// handed to it (<see cref="BudgetBytesForLibrdkafka"/>). The slab each client is writing into counts until it is
+    /// full and its messages are reported, so after a flush this stays at up to one slab per client that has written
+    /// (reused by the next messages, not a leak); after close it is 0.
     /// </summary>
     public long BudgetBytesInUse { get; init; }
 
