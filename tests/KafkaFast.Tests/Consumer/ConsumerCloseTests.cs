@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using KafkaFast.Consumer;
 using KafkaFast.Mock;
 using Xunit.Abstractions;
@@ -72,6 +74,47 @@ public class ConsumerCloseTests(ITestOutputHelper output)
         {
             first.Dispose();
             second.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The hang above is a race (the group handler stops serving its queue while the closing thread is inside the
+    /// last rebalance callback) that the tests here did not reproduce on demand, so this guards the cause itself:
+    /// nothing in KafkaFast may import rd_kafka_rebalance_protocol (it waits for that queue's reply, with no timeout).
+    /// </summary>
+    [Fact]
+    public void Nothing_imports_rd_kafka_rebalance_protocol_which_can_wait_forever_while_closing()
+    {
+        List<string> imports = [.. typeof(KafkaConsumer).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            .Select(m => m.GetCustomAttribute<DllImportAttribute>()?.EntryPoint)
+            .OfType<string>()];
+        Assert.Contains("rd_kafka_assignment_lost", imports); // the scan sees the stubs LibraryImport generates
+        Assert.DoesNotContain("rd_kafka_rebalance_protocol", imports);
+    }
+
+    /// <summary>
+    /// The same hang from the other side: a member disposed while it is still joining (subscribed, the assignment
+    /// on its way) serves its first rebalance inside rd_kafka_consumer_close. A run hung in
+    /// ConsumerOffsetTests.Commit_without_an_assignment_is_a_clear_error, which does just that once.
+    /// </summary>
+    [Theory(Timeout = 240_000)]
+    [InlineData(PartitionAssignmentStrategy.Range)]
+    [InlineData(PartitionAssignmentStrategy.CooperativeSticky)]
+    public async Task Members_disposed_at_any_point_of_joining_return(PartitionAssignmentStrategy strategy)
+    {
+        var (cluster, topic) = TopicWith(prefix: "disposejoining", messages: 10, partitions: 2);
+        using var _ = cluster;
+        for (int round = 0; round < 8; round++)
+        {
+            var consumer = new KafkaConsumer(Options(cluster, Unique("group"), CommitMode.Auto, strategy));
+            consumer.Subscribe(topic);
+            for (int poll = 0; poll < round; poll++)
+            {
+                consumer.ConsumeBatch(10, TimeSpan.FromMilliseconds(25 * round)).Dispose(); // later and later into the join
+            }
+
+            await CloseOffThread(consumer.Dispose, $"Dispose after {round} consume calls");
         }
     }
 
