@@ -17,7 +17,8 @@ namespace KafkaFast.Consumer;
 /// <see cref="PartitionsRevoked"/>) and releases the client; <see cref="Dispose"/> does the same without throwing.
 /// Batches still held by the application stay valid: the librdkafka client is destroyed when the last one is
 /// disposed. An abandoned consumer is cleaned up by its SafeHandles' finalizers, which never wait: librdkafka is
-/// closed (leaving the group) and destroyed on a background thread.</para>
+/// destroyed on a background thread without closing the consumer (no final commit, no leave: the group reassigns
+/// its partitions when its session times out).</para>
 /// <para>This type is a facade: the librdkafka client, its queues, offsets, commits and rebalances live in an
 /// internal engine.</para>
 /// </remarks>

@@ -20,6 +20,13 @@ internal static unsafe partial class LibRdKafka
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_destroy")]
     internal static partial void Destroy(nint rk);
 
+    /// <summary>rd_kafka_destroy_flags: with <see cref="DestroyNoConsumerClose"/> a consumer is not closed first (no commit, no leave, no callbacks).</summary>
+    [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_destroy_flags")]
+    internal static partial void DestroyFlags(nint rk, int flags);
+
+    /// <summary>RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE.</summary>
+    internal const int DestroyNoConsumerClose = 0x8;
+
     [LibraryImport(Libraries.RdKafka, EntryPoint = "rd_kafka_flush")]
     internal static partial int Flush(nint rk, int timeoutMs);
 

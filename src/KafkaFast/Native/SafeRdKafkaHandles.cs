@@ -37,44 +37,56 @@ internal sealed class SafeKafkaHandle : SafeHandle
     }
 
     /// <summary>
-    /// Set by a consumer until its owner has closed it: rd_kafka_destroy then closes the consumer first (leaves the
-    /// group, commits), which waits for the brokers (about the session timeout when they are unreachable). This
-    /// handle may be released on the finalizer thread, which must never wait, so the destroy runs on a new
-    /// background thread instead.
+    /// Set by a consumer until its owner has closed it. Released then (by the finalizers of an abandoned consumer),
+    /// rd_kafka_destroy would first close the consumer (commit, leave the group), which waits for the brokers: about
+    /// the session timeout when they are unreachable. The finalizer thread must never wait, so such a consumer is
+    /// destroyed without that close (RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE: the group reassigns its partitions after
+    /// its session times out, and what it stored but did not commit is read again), on a background thread (joining
+    /// librdkafka's threads is not the finalizer's business either).
     /// </summary>
-    internal bool DestroyInBackground
+    internal bool ConsumerNotClosed
     {
-        get => Volatile.Read(ref _destroyInBackground);
-        set => Volatile.Write(ref _destroyInBackground, value);
+        get => Volatile.Read(ref _consumerNotClosed);
+        set => Volatile.Write(ref _consumerNotClosed, value);
     }
 
-    private bool _destroyInBackground;
+    private bool _consumerNotClosed;
 
     protected override bool ReleaseHandle()
     {
         nint rk = handle;
         SafeHandle? keepAlive = _keepAliveUntilDestroyed;
-        if (DestroyInBackground)
+        if (ConsumerNotClosed)
         {
             try
             {
-                var thread = new Thread(() => Destroy(rk, keepAlive)) { IsBackground = true, Name = "KafkaFast destroy" };
+                var thread = new Thread(() => Destroy(rk, keepAlive, LibRdKafka.DestroyNoConsumerClose)) { IsBackground = true, Name = "KafkaFast destroy" };
                 thread.UnsafeStart();
                 return true;
             }
             catch (OutOfMemoryException)
             {
-                // No thread to be had: destroy here rather than leak.
+                // No thread to be had: destroy here (without the close, so still without waiting for brokers) rather than leak.
+                Destroy(rk, keepAlive, LibRdKafka.DestroyNoConsumerClose);
+                return true;
             }
         }
 
-        Destroy(rk, keepAlive);
+        Destroy(rk, keepAlive, 0);
         return true;
     }
 
-    private static void Destroy(nint rk, SafeHandle? keepAlive)
+    private static void Destroy(nint rk, SafeHandle? keepAlive, int flags)
     {
-        LibRdKafka.Destroy(rk);
+        if (flags == 0)
+        {
+            LibRdKafka.Destroy(rk);
+        }
+        else
+        {
+            LibRdKafka.DestroyFlags(rk, flags);
+        }
+
         keepAlive?.DangerousRelease();
     }
 }

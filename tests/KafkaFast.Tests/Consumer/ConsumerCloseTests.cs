@@ -136,7 +136,8 @@ public class ConsumerCloseTests(ITestOutputHelper output)
 
     /// <summary>
     /// Issue 10 item 7: an abandoned group member whose brokers are unreachable used to be closed (commit, leave the
-    /// group) inside rd_kafka_destroy on the finalizer thread, blocking every finalizer of the process meanwhile.
+    /// group) inside rd_kafka_destroy on the finalizer thread, blocking every finalizer of the process meanwhile
+    /// (about the session timeout). Now it is destroyed without that close, on a background thread.
     /// </summary>
     [Fact(Timeout = 240_000)]
     public async Task An_abandoned_consumer_with_unreachable_brokers_never_blocks_the_finalizer_thread_and_is_destroyed()
@@ -163,8 +164,8 @@ public class ConsumerCloseTests(ITestOutputHelper output)
         await collect.WaitAsync(TimeSpan.FromSeconds(10));
         output.WriteLine($"collected and finalized after {clock.Elapsed.TotalMilliseconds:F0} ms");
 
-        // The destroy runs on a background thread: librdkafka is still destroyed, nothing leaks.
-        Assert.True(await Task.Run(() => destroyed.Wait(TimeSpan.FromSeconds(120))), "librdkafka was never destroyed after the consumer was finalized");
+        // The destroy runs on a background thread, without closing the consumer: librdkafka is destroyed, nothing leaks.
+        Assert.True(await Task.Run(() => destroyed.Wait(TimeSpan.FromSeconds(60))), "librdkafka was never destroyed after the consumer was finalized");
         output.WriteLine($"librdkafka destroyed after {clock.Elapsed.TotalMilliseconds:F0} ms");
     }
 

@@ -173,7 +173,7 @@ public class ConsumerLifetimeTests
     }
 
     [Fact]
-    public void An_abandoned_consumer_is_finalized_destroys_librdkafka_and_leaves_its_group()
+    public void An_abandoned_consumer_is_finalized_destroys_librdkafka_and_its_partitions_go_to_the_next_member()
     {
         using var cluster = NewCluster();
         string topic = Unique("abandoned"), group = Unique("group");
@@ -183,8 +183,9 @@ public class ConsumerLifetimeTests
         WeakReference abandoned = Abandon(cluster, group, topic, destroyed);
 
         // Nothing references the consumer or its forgotten batch: the SafeHandles' finalizers release the queues and
-        // the messages, then the last reference on the rd_kafka_t goes and rd_kafka_destroy runs (closing the
-        // consumer: revoke with the default handler, leave the group) on a background thread, never the finalizer's.
+        // the messages, then the last reference on the rd_kafka_t goes and rd_kafka_destroy runs on a background
+        // thread, without closing the consumer (never waiting for brokers): the group gives its partitions to the
+        // survivor once the abandoned member's session (2 s) times out.
         CollectUntil(() => !abandoned.IsAlive && destroyed.IsSet, "the abandoned consumer collected and librdkafka destroyed");
 
         using var survivor = new KafkaConsumer(Options(cluster, group));

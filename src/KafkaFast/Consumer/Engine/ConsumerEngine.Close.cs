@@ -69,7 +69,7 @@ internal sealed partial class ConsumerEngine
             using (var lease = new HandleLease(_rk))
             {
                 int err = LibRdKafka.ConsumerClose(lease.Pointer);
-                _rk.DestroyInBackground = false; // closed: rd_kafka_destroy only stops librdkafka's threads now
+                _rk.ConsumerNotClosed = false; // closed: rd_kafka_destroy only stops librdkafka's threads now
                 if (err != 0 && _fatalError is null)
                 {
                     errors.Add(new KafkaException((KafkaErrorCode)err, $"Leaving group '{GroupName}' failed: {LibRdKafka.ErrorText(err)}"));

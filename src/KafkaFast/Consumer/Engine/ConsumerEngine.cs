@@ -84,7 +84,7 @@ internal sealed partial class ConsumerEngine : IConsumerCallbackTarget, IDisposa
             _opaque = context.Opaque;
             ConsumerCallbacks.Install(conf, _opaque, cooperative, autoCommitResults: _commitMode == CommitMode.Auto, log: _hasLogger);
             rk = LibRdKafka.NewOrThrow(LibRdKafka.TypeConsumer, conf);
-            rk.DestroyInBackground = true; // until Close has closed it: a finalizer must not wait for the group (see Close)
+            rk.ConsumerNotClosed = true; // until Close has closed it: released by finalizers, it is destroyed without waiting for the group
             LibrdkafkaLibrary.LogLoadedOnce(_logger);
             rk.KeepAliveUntilDestroyed(context); // callbacks may run until rd_kafka_destroy returns
             context.Dispose();                   // our reference; the rd_kafka_t's keeps it until then
