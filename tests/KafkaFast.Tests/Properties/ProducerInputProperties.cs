@@ -45,7 +45,7 @@ public sealed class ProducerInputProperties : IDisposable
         Gen.Select(Gen.Byte.Array[0, 80], Gen.Int[0, MaxBytes + 40], Gen.Frequency((3, Gen.Const(Array.Empty<KafkaHeader>())), (1, Headers)),
             (key, valueLength, headers) => new ProducerMessage(key, new byte[valueLength]) { Headers = headers });
 
-    [Fact(Skip = "issue 10 item 2 (producer): a message at message.max.bytes passes the check, then fails with MessageSizeTooLarge (7 of 300 here); unskip with the fix")]
+    [Fact]
     public async Task Sizes_from_zero_past_the_limit_are_accepted_and_delivered_or_refused_with_a_clear_error()
     {
         AroundTheLimit.Sample(message =>
@@ -112,7 +112,7 @@ public sealed class ProducerInputProperties : IDisposable
             return (batch, bad);
         });
 
-    [Fact(Skip = "issue 10 item 1 (producer): TryProduceBatch publishes 256-message chunks before checking the next; unskip with the fix")]
+    [Fact]
     public async Task A_batch_with_a_bad_message_anywhere_is_refused_whole()
     {
         MixedBatches.Sample(sample =>
