@@ -14,11 +14,24 @@ public sealed class ProducerRoundTripTests : IDisposable
 
     public void Dispose() => _cluster.Dispose();
 
-    [Fact]
-    public async Task Keys_values_from_0_bytes_to_1_MiB_and_headers_round_trip()
+    /// <summary>
+    /// With librdkafka's default message.copy.max.bytes (payloads up to 64 KiB copied into the request) and with 0 (every
+    /// payload referenced in the slab until its delivery report: docs/PRODUCER.md, "Zero-copy and message.copy.max.bytes").
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("0")]
+    public async Task Keys_values_from_0_bytes_to_1_MiB_and_headers_round_trip(string? copyMaxBytes)
     {
         _cluster.CreateTopic("sizes", 1);
-        await using var producer = new KafkaProducer(Producers.Options(_cluster, o => o.MessageMaxBytes = 2 * 1024 * 1024));
+        await using var producer = new KafkaProducer(Producers.Options(_cluster, o =>
+        {
+            o.MessageMaxBytes = 2 * 1024 * 1024;
+            if (copyMaxBytes is not null)
+            {
+                o.Properties["message.copy.max.bytes"] = copyMaxBytes;
+            }
+        }));
         var topic = producer.GetTopic("sizes");
         int[] sizes = [0, 1, 7, 8, 47, 48, 100, 1000, 4095, 4096, 65_536, 500_000, 1024 * 1024];
         var random = new Random(42);
