@@ -48,7 +48,7 @@ public sealed class ProducerLifetimeTests(ITestOutputHelper output) : IDisposabl
     {
         _cluster.CreateTopic("abandoned", 1);
         await ProduceOnce();
-        int threadsBefore = ProcessProbe.KafkaThreadCount();
+        int threadsBefore = SettledKafkaThreadCount(); // an earlier test's client may still be going away (abandoned consumers are destroyed in the background)
 
         WeakReference abandoned = Abandon(_cluster.BootstrapServers);
         for (int i = 0; i < 50 && abandoned.IsAlive; i++)
@@ -64,6 +64,26 @@ public sealed class ProducerLifetimeTests(ITestOutputHelper output) : IDisposabl
         // What it accepted before being dropped was delivered on the way out.
         var received = ReadBack.All(_cluster.BootstrapServers, "abandoned", 1, 100);
         Assert.Equal(Enumerable.Range(0, 100).Select(i => $"{i}"), received.Select(m => Encoding.UTF8.GetString(m.Value)));
+    }
+
+    /// <summary>The Kafka thread count once it has not changed for a second (at most 30 s).</summary>
+    private static int SettledKafkaThreadCount()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        int last = ProcessProbe.KafkaThreadCount();
+        var stableSince = DateTime.UtcNow;
+        while (DateTime.UtcNow < deadline && DateTime.UtcNow - stableSince < TimeSpan.FromSeconds(1))
+        {
+            Thread.Sleep(100);
+            int now = ProcessProbe.KafkaThreadCount();
+            if (now != last)
+            {
+                last = now;
+                stableSince = DateTime.UtcNow;
+            }
+        }
+
+        return last;
     }
 
     [Fact]
