@@ -463,6 +463,7 @@ internal sealed unsafe partial class ProducerClient
         _nextHousekeeping = now + s_housekeepingTicks;
         _arena.DecayReserve();
         ExpireWaiting(now);
+        _ = NativeHeapTrim.TrimIfDue(now); // librdkafka's freed buffers back to the kernel (the budget is about RSS)
         long threshold = (long)(_engine.StallThreshold.TotalSeconds * Stopwatch.Frequency);
         List<StalledPartition>? stalled = null;
         foreach (PartitionGate gate in _allGates)
