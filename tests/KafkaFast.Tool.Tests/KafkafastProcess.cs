@@ -152,10 +152,26 @@ internal sealed class KafkafastProcess : IDisposable
     }
 
     /// <summary>Sends SIGINT (Ctrl+C).</summary>
+    /// <summary>
+    /// Ctrl+C: SIGINT. When this test process runs with SIGINT ignored (a CI job started in the background by a
+    /// non-interactive shell: `cmd &amp;` ignores SIGINT and SIGQUIT), the child inherits that and .NET keeps it ignored,
+    /// as a background job should; the tool then stops on SIGTERM, which it handles the same way.
+    /// </summary>
     internal void Interrupt()
     {
-        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        string signal = InterruptIgnored ? "-TERM" : "-INT";
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill?.WaitForExit();
+    }
+
+    /// <summary>Whether SIGINT (bit 1 of SigIgn) is ignored by this process, hence by the children it starts.</summary>
+    private static bool InterruptIgnored
+    {
+        get
+        {
+            string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+            return line is not null && (ulong.Parse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & 0x2) != 0;
+        }
     }
 
     public void Dispose()
