@@ -313,17 +313,7 @@ internal sealed unsafe partial class ProducerEngine
             }
         }
 
-        record->TotalSize = (int)needed;
-        record->Partition = partition;
-        record->KeyLength = key.Length;
-        record->ValueLength = valueLength;
-        record->HeadersLength = (int)headersFramed;
-        record->HeaderCount = (ushort)headers.Length;
-        record->Flags = flags;
-        record->TopicIndex = topic.Index;
-        record->CompletionId = 0;
-        record->Timestamp = timestampMs;
-        record->SlabIndex = slab.Index;
+        WriteHeader(record, slab, needed, topic, partition, key.Length, valueLength, headersFramed, headers.Length, timestampMs, 0, flags);
         if (pinned)
         {
             Interlocked.Increment(ref topic.PinnedAccepted);
@@ -464,20 +454,27 @@ internal sealed unsafe partial class ProducerEngine
             : $"Partition {partition} is not a partition number: use 0 or more, or KafkaPartition.Any to let the partitioner choose{which}.");
     }
 
-    private static void WriteRecord(MessageRecord* record, Slab slab, long size, TopicState topic, int partition, ReadOnlySpan<byte> key,
-        ValueSource value, int valueLength, ReadOnlySpan<KafkaHeader> headers, long headersFramed, long timestampMs, int completionId, ushort flags)
+    /// <summary>A record's header fields: the one place they are written (copy and serialize-in-place paths).</summary>
+    private static void WriteHeader(MessageRecord* record, Slab slab, long size, TopicState topic, int partition, int keyLength, int valueLength,
+        long headersFramed, int headerCount, long timestampMs, int completionId, ushort flags)
     {
         record->TotalSize = (int)size;
         record->Partition = partition;
-        record->KeyLength = key.Length;
+        record->KeyLength = keyLength;
         record->ValueLength = valueLength;
         record->HeadersLength = (int)headersFramed;
-        record->HeaderCount = (ushort)headers.Length;
+        record->HeaderCount = (ushort)headerCount;
         record->Flags = flags;
         record->TopicIndex = topic.Index;
         record->CompletionId = completionId;
         record->Timestamp = timestampMs;
         record->SlabIndex = slab.Index;
+    }
+
+    private static void WriteRecord(MessageRecord* record, Slab slab, long size, TopicState topic, int partition, ReadOnlySpan<byte> key,
+        ValueSource value, int valueLength, ReadOnlySpan<KafkaHeader> headers, long headersFramed, long timestampMs, int completionId, ushort flags)
+    {
+        WriteHeader(record, slab, size, topic, partition, key.Length, valueLength, headersFramed, headers.Length, timestampMs, completionId, flags);
         byte* data = (byte*)(record + 1);
         key.CopyTo(new Span<byte>(data, key.Length));
         value.CopyTo(new Span<byte>(data + key.Length, valueLength));
