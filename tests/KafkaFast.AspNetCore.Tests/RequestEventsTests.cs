@@ -217,6 +217,15 @@ public sealed class RequestEventsTests
                 {
                     throw new InvalidOperationException("hook failed on purpose");
                 }
+
+                if (c.Request.Query.ContainsKey("openhook"))
+                {
+                    json.WriteStartObject("left_open"); // never closed: the event would not be JSON
+                }
+                else if (c.Request.Query.ContainsKey("fieldhook"))
+                {
+                    json.WriteNumber("from_hook", 7);
+                }
             });
         using var metrics = new MetricsCapture(app.App.Services);
 
@@ -231,15 +240,30 @@ public sealed class RequestEventsTests
             Assert.Equal("hello", await hooked.Content.ReadAsStringAsync());
         }
 
-        ReadBack.Event e = ReadBack.Events(app.Bootstrap, topic, expected: 1).Single();
-        Assert.Equal("/fail", e.Str("path"));
+        using (HttpResponseMessage open = await app.Client.GetAsync("/hello?openhook=1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, open.StatusCode);
+        }
+
+        using (HttpResponseMessage fields = await app.Client.GetAsync("/hello?fieldhook=1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, fields.StatusCode);
+        }
+
+        List<ReadBack.Event> events = ReadBack.Events(app.Bootstrap, topic, expected: 2);
+        Assert.Equal(2, events.Count);
+        ReadBack.Event e = Assert.Single(events, x => x.Str("path") == "/fail");
         Assert.Equal(500, e.Json.GetProperty("status").GetInt32());
         Assert.Equal("System.InvalidOperationException", e.Str("error"));
+        Assert.False(e.Json.TryGetProperty("from_hook", out _));
+        ReadBack.Event withField = Assert.Single(events, x => x.Str("path") == "/hello");
+        Assert.Equal(7, withField.Json.GetProperty("from_hook").GetInt32());
 
-        MetricsCapture.Measurement drop = Assert.Single(metrics.Of("kafkafast.request_events.dropped"));
-        Assert.Equal(1, drop.Value);
-        Assert.Equal("error", drop.Tags["kafkafast.reason"]);
+        List<MetricsCapture.Measurement> drops = metrics.Of("kafkafast.request_events.dropped").ToList();
+        Assert.Equal(2, drops.Sum(d => d.Value)); // the throwing hook and the one that left an object open
+        Assert.All(drops, d => Assert.Equal("error", d.Tags["kafkafast.reason"]));
         Assert.Contains(app.Logs.Where("RequestEventFailed"), l => l.Exception!.Contains("hook failed on purpose", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Where("RequestEventFailed"), l => l.Exception!.Contains("left an object or array open", StringComparison.Ordinal));
     }
 
     [Fact]

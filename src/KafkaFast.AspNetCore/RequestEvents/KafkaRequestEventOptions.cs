@@ -87,7 +87,10 @@ public sealed class KafkaRequestEventOptions
     /// </summary>
     public Func<HttpContext, string?>? TopicSelector { get; set; }
 
-    /// <summary>Writes extra properties into the event object (e.g. <c>json.WriteString("tenant", ...)</c>), after the built-in ones.</summary>
+    /// <summary>
+    /// Writes extra properties into the event object (e.g. <c>json.WriteString("tenant", ...)</c>), after the built-in
+    /// ones. Write whole members only (name and value); the writer is a per-thread one, and what it wrote is appended.
+    /// </summary>
     public Action<Utf8JsonWriter, HttpContext, RequestEventPhase>? WriteFields { get; set; }
 
     /// <inheritdoc/>

@@ -22,9 +22,6 @@ internal sealed class RequestEventSender
     private static ArrayBufferWriter<byte>? t_buffer;
 
     [ThreadStatic]
-    private static Utf8JsonWriter? t_json;
-
-    [ThreadStatic]
     private static byte[]? t_traceParent;
 
     [ThreadStatic]
@@ -76,9 +73,10 @@ internal sealed class RequestEventSender
             bool timed = _metrics.OperationDurationEnabled && (++t_sent & (KafkaFastMetrics.OperationSampleInterval - 1)) == 0;
             long begin = timed ? Stopwatch.GetTimestamp() : 0;
             // No key (none configured, or the selector found none) is a null key, not an empty one.
+            int sizeHint = state.Writer.EstimateSize(in state);
             bool accepted = key.IsEmpty
-                ? _producer.TryProduceJson(topic, state, RequestEventWriter.WriteState, headers)
-                : _producer.TryProduceJson(topic, key, state, RequestEventWriter.WriteState, headers);
+                ? _producer.TryProduce(topic, state, RequestEventWriter.WriteState, headers, sizeHint: sizeHint)
+                : _producer.TryProduce(topic, key, state, RequestEventWriter.WriteState, headers, sizeHint: sizeHint);
             DropReason? refused = accepted ? null : _monitor.IsFatal ? DropReason.Fatal : DropReason.BudgetFull;
             if (timed)
             {
@@ -149,10 +147,7 @@ internal sealed class RequestEventSender
 
         ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
-        Utf8JsonWriter json = t_json ??= new Utf8JsonWriter(buffer);
-        json.Reset(buffer);
-        state.Writer.Write(json, in state);
-        json.Flush();
+        state.Writer.Write(buffer, in state);
         byte[] value = buffer.WrittenSpan.ToArray();
         var message = (key.Length == 0 ? new ProducerMessage(value) : new ProducerMessage(key, value)) with { Headers = headerCopies };
         return WaitCore(topic, message, state.Phase, aborted);

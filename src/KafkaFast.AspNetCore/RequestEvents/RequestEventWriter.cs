@@ -10,9 +10,9 @@ using Microsoft.AspNetCore.Routing;
 namespace KafkaFast.AspNetCore.RequestEvents;
 
 /// <summary>
-/// The event's JSON (its schema is the table in docs/ASPNETCORE.md, "Request events"): written with the producer's
-/// <see cref="Utf8JsonWriter"/> straight into its buffer, names pre-encoded, nothing allocated. Credential headers are
-/// written as "***".
+/// The event's JSON (its schema is the table in docs/ASPNETCORE.md, "Request events"): written with a
+/// <see cref="JsonMemberWriter"/> straight into the producer's buffer, names pre-encoded, nothing allocated.
+/// Credential headers are written as "***".
 /// </summary>
 internal sealed class RequestEventWriter
 {
@@ -20,10 +20,23 @@ internal sealed class RequestEventWriter
     internal static readonly string[] CredentialHeaders = ["Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "Api-Key", "X-Auth-Token"];
 
     /// <summary>The produce call's writer: static, so no delegate is allocated per event.</summary>
-    internal static readonly Action<Utf8JsonWriter, RequestEventState> WriteState = static (json, state) => state.Writer.Write(json, in state);
+    internal static readonly Action<IBufferWriter<byte>, RequestEventState> WriteState = static (buffer, state) => state.Writer.Write(buffer, in state);
+
+    /// <summary>What the fixed part of an event takes at most: names, numbers, times, ids, the client address (bytes).</summary>
+    private const int FixedBytes = 640;
+
+    /// <summary>Room kept for the WriteFields hook's members (more is taken if they need it, at the cost of a second copy).</summary>
+    private const int HookBytes = 256;
 
     /// <summary>The route of each endpoint, encoded once (endpoints live as long as the application's routes).</summary>
     private static readonly ConditionalWeakTable<Endpoint, EncodedRoute> s_routes = new();
+
+    /// <summary>The WriteFields hook writes its members into this (per thread), then they are appended.</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_hookBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_hookJson;
 
     private readonly bool _includeQuery;
     private readonly bool _propagateTraceContext;
@@ -36,28 +49,60 @@ internal sealed class RequestEventWriter
         _propagateTraceContext = options.PropagateTraceContext;
         _writeFields = options.WriteFields;
         _headers = options.IncludeHeaders.Distinct(StringComparer.OrdinalIgnoreCase)
-            .Select(h => new HeaderField(h, JsonEncodedText.Encode(h.ToLowerInvariant()), CredentialHeaders.Contains(h, StringComparer.OrdinalIgnoreCase)))
+            .Select(h => new HeaderField(h, JsonMemberWriter.EncodeName(h.ToLowerInvariant()), CredentialHeaders.Contains(h, StringComparer.OrdinalIgnoreCase)))
             .ToArray();
     }
 
-    /// <summary>The event's fields. Runs inside the producer's serialize-in-place call: no allocation.</summary>
-    public void Write(Utf8JsonWriter json, in RequestEventState s)
+    /// <summary>
+    /// A size for the producer's reservation that the event fits in unless its strings need escaping (3 bytes per
+    /// char covers any UTF-8); a larger event still works, at the cost of a second copy. The unused rest is given back.
+    /// </summary>
+    public int EstimateSize(in RequestEventState s)
     {
+        HttpRequest request = s.Context.Request;
+        int chars = s.Context.TraceIdentifier.Length + (request.Path.Value?.Length ?? 0) + (request.PathBase.Value?.Length ?? 0);
+        if (request.Headers.Host is { Count: > 0 } host)
+        {
+            chars += host[0]?.Length ?? 0;
+        }
+
+        foreach (string? userAgent in request.Headers.UserAgent)
+        {
+            chars += (userAgent?.Length ?? 0) + 1;
+        }
+
+        if (_includeQuery)
+        {
+            chars += request.QueryString.Value?.Length ?? 0;
+        }
+
+        int size = FixedBytes + chars * 3;
+        if (_headers.Length > 0)
+        {
+            size += 512;
+        }
+
+        return _writeFields is null ? size : size + HookBytes;
+    }
+
+    /// <summary>The event. Runs inside the producer's serialize-in-place call: no allocation.</summary>
+    public void Write(IBufferWriter<byte> output, in RequestEventState s)
+    {
+        var json = new JsonMemberWriter(output, 512); // the producer reserved EstimateSize: all of it is handed out
         HttpContext context = s.Context;
         HttpRequest request = context.Request;
         bool end = s.Phase == RequestEventPhase.End;
-        json.WriteStartObject();
-        json.WriteString(Names.Event, end ? Names.EndValue : Names.StartValue);
+        json.WriteRaw(end ? "{\"event\":\"request.end\""u8 : "{\"event\":\"request.start\""u8);
         json.WriteString(Names.Id, context.TraceIdentifier);
         TimeSpan elapsed = end ? Stopwatch.GetElapsedTime(s.Started) : default;
-        json.WriteString(Names.Timestamp, s.StartedUtc + elapsed); // one clock read per request: start + monotonic elapsed
+        json.WriteDateTime(Names.Timestamp, s.StartedUtc + elapsed); // one clock read per request: start + monotonic elapsed
         if (end)
         {
-            json.WriteString(Names.Start, s.StartedUtc);
+            json.WriteDateTime(Names.Start, s.StartedUtc);
         }
 
-        WriteKnown(json, Names.Method, request.Method);
-        WriteKnown(json, Names.Scheme, request.Scheme);
+        json.WriteString(Names.Method, request.Method);
+        json.WriteString(Names.Scheme, request.Scheme);
         if (request.Headers.Host is { Count: > 0 } host)
         {
             json.WriteString(Names.Host, host[0]); // the Host header as sent (HostString would parse it again)
@@ -76,15 +121,16 @@ internal sealed class RequestEventWriter
 
         if (context.GetEndpoint() is { } endpoint && RouteOf(endpoint) is { } route)
         {
-            json.WriteString(Names.Route, route);
+            json.WriteRaw(Names.Route);
+            json.WriteRaw(route);
         }
 
-        WriteKnown(json, Names.Protocol, request.Protocol);
+        json.WriteString(Names.Protocol, request.Protocol);
         if (end)
         {
             int status = s.Error is not null && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
             json.WriteNumber(Names.Status, status);
-            WriteMilliseconds(json, Names.DurationMs, elapsed);
+            json.WriteMilliseconds(Names.DurationMs, elapsed);
         }
 
         if (end && s.Counters is { } counters)
@@ -110,7 +156,7 @@ internal sealed class RequestEventWriter
             Span<byte> ip = stackalloc byte[64];
             if (address.TryFormat(ip, out int written))
             {
-                json.WriteString(Names.Client, ip[..written]);
+                json.WritePlainUtf8(Names.Client, ip[..written]);
             }
         }
 
@@ -122,7 +168,7 @@ internal sealed class RequestEventWriter
 
         if (_headers.Length > 0)
         {
-            WriteHeaders(json, request.Headers);
+            WriteHeaders(ref json, request.Headers);
         }
 
         Activity? activity = Activity.Current;
@@ -135,7 +181,7 @@ internal sealed class RequestEventWriter
 
         if (_propagateTraceContext)
         {
-            WriteTraceContext(json, s.Send ?? activity, request);
+            WriteTraceContext(ref json, s.Send ?? activity, request);
         }
 
         if (end)
@@ -151,18 +197,23 @@ internal sealed class RequestEventWriter
             }
         }
 
-        _writeFields?.Invoke(json, context, s.Phase);
-        json.WriteEndObject();
+        if (_writeFields is { } writeFields)
+        {
+            WriteHookFields(ref json, writeFields, context, s.Phase);
+        }
+
+        json.WriteRaw("}"u8);
+        json.Flush();
     }
 
     /// <summary>"traceparent" (and "tracestate"): the propagated span's context, or the request's own header when there is no activity.</summary>
-    private static void WriteTraceContext(Utf8JsonWriter json, Activity? trace, HttpRequest request)
+    private static void WriteTraceContext(ref JsonMemberWriter json, Activity? trace, HttpRequest request)
     {
         if (trace is not null && trace.IdFormat == ActivityIdFormat.W3C)
         {
             Span<byte> traceParent = stackalloc byte[KafkaTraceContext.TraceParentLength];
             KafkaTraceContext.WriteTraceParent(trace, traceParent);
-            json.WriteString(Names.TraceParent, traceParent);
+            json.WritePlainUtf8(Names.TraceParent, traceParent);
             if (trace.TraceStateString is { Length: > 0 } traceState)
             {
                 json.WriteString(Names.TraceState, traceState);
@@ -170,7 +221,7 @@ internal sealed class RequestEventWriter
         }
         else if (KafkaTraceContext.IncomingTraceParent(request) is string incoming)
         {
-            json.WriteString(Names.TraceParent, incoming);
+            json.WriteString(Names.TraceParent, incoming); // the client's bytes: escaped if they need it
             if (request.Headers.TraceState is { Count: 1 } traceState && traceState[0] is { Length: > 0 } state)
             {
                 json.WriteString(Names.TraceState, state);
@@ -178,49 +229,39 @@ internal sealed class RequestEventWriter
         }
     }
 
-    /// <summary>The common methods, schemes and protocols are written pre-encoded (no escaping scan); others as they are.</summary>
-    private static void WriteKnown(Utf8JsonWriter json, JsonEncodedText name, string value)
+    /// <summary>
+    /// The hook writes members with a Utf8JsonWriter of its own (per thread) inside an object of their own; the
+    /// members are appended to the event. A hook that leaves something open, or writes something other than
+    /// members, fails the event (dropped, reason "error").
+    /// </summary>
+    private static void WriteHookFields(ref JsonMemberWriter json, Action<Utf8JsonWriter, HttpContext, RequestEventPhase> writeFields, HttpContext context, RequestEventPhase phase)
     {
-        JsonEncodedText? known = value switch
+        ArrayBufferWriter<byte> buffer = t_hookBuffer ??= new ArrayBufferWriter<byte>(HookBytes);
+        buffer.ResetWrittenCount();
+        Utf8JsonWriter hook = t_hookJson ??= new Utf8JsonWriter(buffer);
+        hook.Reset(buffer);
+        hook.WriteStartObject();
+        writeFields(hook, context, phase);
+        if (hook.CurrentDepth != 1)
         {
-            "GET" => Names.Get,
-            "POST" => Names.Post,
-            "PUT" => Names.Put,
-            "DELETE" => Names.Delete,
-            "http" => Names.Http,
-            "https" => Names.Https,
-            "HTTP/1.1" => Names.Http11,
-            "HTTP/2" => Names.Http2,
-            "HTTP/3" => Names.Http3,
-            _ => null,
-        };
-        if (known is { } encoded)
-        {
-            json.WriteString(name, encoded);
+            throw new InvalidOperationException("The WriteFields hook left an object or array open: it must write whole members (name and value).");
         }
-        else
-        {
-            json.WriteString(name, value);
-        }
-    }
 
-    /// <summary>Milliseconds with microsecond precision ("12.345"), formatted from integers (a double's shortest round-trip formatting costs more).</summary>
-    private static void WriteMilliseconds(Utf8JsonWriter json, JsonEncodedText name, TimeSpan elapsed)
-    {
-        long micros = Math.Max(0, elapsed.Ticks / TimeSpan.TicksPerMicrosecond);
-        Span<byte> text = stackalloc byte[24];
-        Utf8Formatter.TryFormat(micros / 1000, text, out int length);
-        text[length++] = (byte)'.';
-        Utf8Formatter.TryFormat(micros % 1000, text[length..], out int fraction, new StandardFormat('D', 3));
-        json.WritePropertyName(name);
-        json.WriteRawValue(text[..(length + fraction)], skipInputValidation: true);
+        hook.WriteEndObject();
+        hook.Flush();
+        ReadOnlySpan<byte> members = buffer.WrittenSpan[1..^1]; // without the braces
+        if (!members.IsEmpty)
+        {
+            json.WriteRaw(","u8);
+            json.WriteRaw(members);
+        }
     }
 
     /// <summary>The endpoint's route pattern, JSON-encoded once per endpoint; null when it has none.</summary>
-    private static JsonEncodedText? RouteOf(Endpoint endpoint) =>
-        s_routes.GetValue(endpoint, static e => new EncodedRoute(e is RouteEndpoint { RoutePattern.RawText: { } raw } ? JsonEncodedText.Encode(raw) : null)).Route;
+    private static byte[]? RouteOf(Endpoint endpoint) =>
+        s_routes.GetValue(endpoint, static e => new EncodedRoute(e is RouteEndpoint { RoutePattern.RawText: { } raw } ? JsonMemberWriter.EncodeString(raw) : null)).Route;
 
-    private void WriteHeaders(Utf8JsonWriter json, IHeaderDictionary headers)
+    private void WriteHeaders(ref JsonMemberWriter json, IHeaderDictionary headers)
     {
         bool opened = false;
         foreach (HeaderField field in _headers)
@@ -230,80 +271,78 @@ internal sealed class RequestEventWriter
                 continue;
             }
 
-            if (!opened)
+            if (opened)
             {
-                json.WriteStartObject(Names.Headers);
+                json.WriteRaw(field.Json);
+            }
+            else
+            {
+                json.WriteRaw(Names.Headers);
+                json.WriteRaw(field.Json.AsSpan(1)); // the object's first member: without the separator
                 opened = true;
             }
 
             if (field.Redacted)
             {
-                json.WriteString(field.Json, "***");
+                json.WriteRaw("\"***\""u8);
             }
             else if (value.Count == 1)
             {
-                json.WriteString(field.Json, value[0]);
+                json.WriteStringValue(value[0]);
             }
             else
             {
-                json.WriteStartArray(field.Json);
-                foreach (string? item in value)
+                json.WriteRaw("["u8);
+                for (int i = 0; i < value.Count; i++)
                 {
-                    json.WriteStringValue(item);
+                    if (i > 0)
+                    {
+                        json.WriteRaw(","u8);
+                    }
+
+                    json.WriteStringValue(value[i]);
                 }
 
-                json.WriteEndArray();
+                json.WriteRaw("]"u8);
             }
         }
 
         if (opened)
         {
-            json.WriteEndObject();
+            json.WriteRaw("}"u8);
         }
     }
 
-    private sealed record HeaderField(string Name, JsonEncodedText Json, bool Redacted);
+    private sealed record HeaderField(string Name, byte[] Json, bool Redacted);
 
-    private sealed record EncodedRoute(JsonEncodedText? Route);
+    private sealed record EncodedRoute(byte[]? Route);
 
-    /// <summary>Pre-encoded property names and fixed values.</summary>
+    /// <summary>Member names with their separator, pre-encoded.</summary>
     private static class Names
     {
-        public static readonly JsonEncodedText Event = JsonEncodedText.Encode("event");
-        public static readonly JsonEncodedText StartValue = JsonEncodedText.Encode("request.start");
-        public static readonly JsonEncodedText EndValue = JsonEncodedText.Encode("request.end");
-        public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
-        public static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode("ts");
-        public static readonly JsonEncodedText Start = JsonEncodedText.Encode("start");
-        public static readonly JsonEncodedText Method = JsonEncodedText.Encode("method");
-        public static readonly JsonEncodedText Scheme = JsonEncodedText.Encode("scheme");
-        public static readonly JsonEncodedText Host = JsonEncodedText.Encode("host");
-        public static readonly JsonEncodedText PathBase = JsonEncodedText.Encode("path_base");
-        public static readonly JsonEncodedText Path = JsonEncodedText.Encode("path");
-        public static readonly JsonEncodedText Query = JsonEncodedText.Encode("query");
-        public static readonly JsonEncodedText Route = JsonEncodedText.Encode("route");
-        public static readonly JsonEncodedText Protocol = JsonEncodedText.Encode("protocol");
-        public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
-        public static readonly JsonEncodedText DurationMs = JsonEncodedText.Encode("duration_ms");
-        public static readonly JsonEncodedText RequestBytes = JsonEncodedText.Encode("request_bytes");
-        public static readonly JsonEncodedText ResponseBytes = JsonEncodedText.Encode("response_bytes");
-        public static readonly JsonEncodedText Client = JsonEncodedText.Encode("client");
-        public static readonly JsonEncodedText UserAgent = JsonEncodedText.Encode("user_agent");
-        public static readonly JsonEncodedText Headers = JsonEncodedText.Encode("headers");
-        public static readonly JsonEncodedText TraceId = JsonEncodedText.Encode("trace_id");
-        public static readonly JsonEncodedText SpanId = JsonEncodedText.Encode("span_id");
-        public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error");
-        public static readonly JsonEncodedText Aborted = JsonEncodedText.Encode("aborted");
-        public static readonly JsonEncodedText TraceParent = JsonEncodedText.Encode("traceparent");
-        public static readonly JsonEncodedText TraceState = JsonEncodedText.Encode("tracestate");
-        public static readonly JsonEncodedText Get = JsonEncodedText.Encode("GET");
-        public static readonly JsonEncodedText Post = JsonEncodedText.Encode("POST");
-        public static readonly JsonEncodedText Put = JsonEncodedText.Encode("PUT");
-        public static readonly JsonEncodedText Delete = JsonEncodedText.Encode("DELETE");
-        public static readonly JsonEncodedText Http = JsonEncodedText.Encode("http");
-        public static readonly JsonEncodedText Https = JsonEncodedText.Encode("https");
-        public static readonly JsonEncodedText Http11 = JsonEncodedText.Encode("HTTP/1.1");
-        public static readonly JsonEncodedText Http2 = JsonEncodedText.Encode("HTTP/2");
-        public static readonly JsonEncodedText Http3 = JsonEncodedText.Encode("HTTP/3");
+        public static ReadOnlySpan<byte> Id => ",\"id\":"u8;
+        public static ReadOnlySpan<byte> Timestamp => ",\"ts\":"u8;
+        public static ReadOnlySpan<byte> Start => ",\"start\":"u8;
+        public static ReadOnlySpan<byte> Method => ",\"method\":"u8;
+        public static ReadOnlySpan<byte> Scheme => ",\"scheme\":"u8;
+        public static ReadOnlySpan<byte> Host => ",\"host\":"u8;
+        public static ReadOnlySpan<byte> PathBase => ",\"path_base\":"u8;
+        public static ReadOnlySpan<byte> Path => ",\"path\":"u8;
+        public static ReadOnlySpan<byte> Query => ",\"query\":"u8;
+        public static ReadOnlySpan<byte> Route => ",\"route\":"u8;
+        public static ReadOnlySpan<byte> Protocol => ",\"protocol\":"u8;
+        public static ReadOnlySpan<byte> Status => ",\"status\":"u8;
+        public static ReadOnlySpan<byte> DurationMs => ",\"duration_ms\":"u8;
+        public static ReadOnlySpan<byte> RequestBytes => ",\"request_bytes\":"u8;
+        public static ReadOnlySpan<byte> ResponseBytes => ",\"response_bytes\":"u8;
+        public static ReadOnlySpan<byte> Client => ",\"client\":"u8;
+        public static ReadOnlySpan<byte> UserAgent => ",\"user_agent\":"u8;
+        public static ReadOnlySpan<byte> Headers => ",\"headers\":{"u8;
+        public static ReadOnlySpan<byte> TraceId => ",\"trace_id\":"u8;
+        public static ReadOnlySpan<byte> SpanId => ",\"span_id\":"u8;
+        public static ReadOnlySpan<byte> Error => ",\"error\":"u8;
+        public static ReadOnlySpan<byte> Aborted => ",\"aborted\":"u8;
+        public static ReadOnlySpan<byte> TraceParent => ",\"traceparent\":"u8;
+        public static ReadOnlySpan<byte> TraceState => ",\"tracestate\":"u8;
     }
 }
