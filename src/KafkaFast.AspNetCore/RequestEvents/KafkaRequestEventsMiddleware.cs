@@ -54,23 +54,24 @@ internal sealed class KafkaRequestEventsMiddleware
             return _next(context);
         }
 
-        long started = Stopwatch.GetTimestamp();
-        DateTime startedUtc = Activity.Current?.StartTimeUtc ?? DateTime.UtcNow; // the request's activity has read the clock already
-        if (_onStart && Emit(context, RequestEventPhase.Start, started, startedUtc, error: null, counters: null) is Task waiting)
+        // Read once: after `await _next` the execution context (and so Activity.Current) is the one captured here.
+        Activity? activity = Activity.Current;
+        DateTime startedUtc = activity?.StartTimeUtc ?? DateTime.UtcNow; // the request's activity has read the clock already
+        if (_onStart && Emit(context, RequestEventPhase.Start, activity, startedUtc, error: null, counters: null) is Task waiting)
         {
-            return ContinueAfterStartWait(waiting, context, started, startedUtc);
+            return ContinueAfterStartWait(waiting, context, activity, startedUtc);
         }
 
-        return _onEnd ? InvokeThenEmitEnd(context, started, startedUtc) : _next(context);
+        return _onEnd ? InvokeThenEmitEnd(context, activity, startedUtc) : _next(context);
     }
 
-    private async Task ContinueAfterStartWait(Task waiting, HttpContext context, long started, DateTime startedUtc)
+    private async Task ContinueAfterStartWait(Task waiting, HttpContext context, Activity? activity, DateTime startedUtc)
     {
         await waiting.ConfigureAwait(false);
-        await (_onEnd ? InvokeThenEmitEnd(context, started, startedUtc) : _next(context)).ConfigureAwait(false);
+        await (_onEnd ? InvokeThenEmitEnd(context, activity, startedUtc) : _next(context)).ConfigureAwait(false);
     }
 
-    private async Task InvokeThenEmitEnd(HttpContext context, long started, DateTime startedUtc)
+    private async Task InvokeThenEmitEnd(HttpContext context, Activity? activity, DateTime startedUtc)
     {
         BodyCounters? counters = _countBodyBytes ? new BodyCounters(context) : null;
         try
@@ -80,7 +81,7 @@ internal sealed class KafkaRequestEventsMiddleware
         catch (Exception ex)
         {
             counters?.Restore();
-            if (Emit(context, RequestEventPhase.End, started, startedUtc, ex, counters) is Task failedWait)
+            if (Emit(context, RequestEventPhase.End, activity, startedUtc, ex, counters) is Task failedWait)
             {
                 await failedWait.ConfigureAwait(false);
             }
@@ -89,14 +90,14 @@ internal sealed class KafkaRequestEventsMiddleware
         }
 
         counters?.Restore();
-        if (Emit(context, RequestEventPhase.End, started, startedUtc, error: null, counters) is Task wait)
+        if (Emit(context, RequestEventPhase.End, activity, startedUtc, error: null, counters) is Task wait)
         {
             await wait.ConfigureAwait(false);
         }
     }
 
     /// <summary>Writes one event. Returns null when done (written or dropped), or a task when waiting for budget space. Never throws.</summary>
-    private Task? Emit(HttpContext context, RequestEventPhase phase, long started, DateTime startedUtc, Exception? error, BodyCounters? counters)
+    private Task? Emit(HttpContext context, RequestEventPhase phase, Activity? activity, DateTime startedUtc, Exception? error, BodyCounters? counters)
     {
         KafkaTopic? topic = null;
         byte[]? rentedKey = null;
@@ -108,7 +109,7 @@ internal sealed class KafkaRequestEventsMiddleware
                 return null;
             }
 
-            var state = new RequestEventState(_writer, context, phase, started, startedUtc, error, counters);
+            var state = new RequestEventState(_writer, context, phase, activity, startedUtc, error, counters);
             if (!_keys.HasKey)
             {
                 return _sender.Send(topic, default, state);

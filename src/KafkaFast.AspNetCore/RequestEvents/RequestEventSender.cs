@@ -65,11 +65,11 @@ internal sealed class RequestEventSender
         {
             if (_propagateTraceContext && KafkaFastMetrics.ActivitySource.HasListeners())
             {
-                send = StartSendActivity(topic.Name);
+                send = StartSendActivity(topic.Name, state.Activity);
                 state = state with { Send = send };
             }
 
-            ReadOnlySpan<KafkaHeader> headers = _traceContextInHeaders ? TraceHeaders(send ?? Activity.Current, state.Context.Request) : default;
+            ReadOnlySpan<KafkaHeader> headers = _traceContextInHeaders ? TraceHeaders(send ?? state.Activity, state.Context.Request) : default;
             bool timed = _metrics.OperationDurationEnabled && (++t_sent & (KafkaFastMetrics.OperationSampleInterval - 1)) == 0;
             long begin = timed ? Stopwatch.GetTimestamp() : 0;
             // No key (none configured, or the selector found none) is a null key, not an empty one.
@@ -118,11 +118,11 @@ internal sealed class RequestEventSender
     }
 
     /// <summary>A "send {topic}" producer span, child of the request's; the request's activity stays current (the event describes the request).</summary>
-    private Activity? StartSendActivity(string topic)
+    private Activity? StartSendActivity(string topic, Activity? request)
     {
-        Activity? request = Activity.Current;
+        Activity? current = Activity.Current;
         Activity? activity = KafkaFastMetrics.ActivitySource.StartActivity(ActivityKind.Producer, request?.Context ?? default, name: SendName(topic));
-        Activity.Current = request;
+        Activity.Current = current;
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(KafkaFastMetrics.SystemTag, "kafka");

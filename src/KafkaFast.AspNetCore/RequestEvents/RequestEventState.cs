@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace KafkaFast.AspNetCore.RequestEvents;
 
 /// <summary>What one event is written from: the produce call's state (a struct, no closure).</summary>
-internal readonly struct RequestEventState(RequestEventWriter writer, HttpContext context, RequestEventPhase phase, long started, DateTime startedUtc, Exception? error, BodyCounters? counters)
+internal readonly struct RequestEventState(RequestEventWriter writer, HttpContext context, RequestEventPhase phase, Activity? activity, DateTime startedUtc, Exception? error, BodyCounters? counters)
 {
     public RequestEventWriter Writer { get; } = writer;
 
@@ -12,10 +12,10 @@ internal readonly struct RequestEventState(RequestEventWriter writer, HttpContex
 
     public RequestEventPhase Phase { get; } = phase;
 
-    /// <summary>Stopwatch timestamp of the request's start.</summary>
-    public long Started { get; } = started;
+    /// <summary>The request's activity (Activity.Current when the middleware was entered), if any.</summary>
+    public Activity? Activity { get; } = activity;
 
-    /// <summary>The request's start, UTC (its activity's start time, or the one wall-clock read per request).</summary>
+    /// <summary>The request's start, UTC: its activity's start time, else the clock read when the middleware was entered.</summary>
     public DateTime StartedUtc { get; } = startedUtc;
 
     /// <summary>What the rest of the pipeline threw, if it did.</summary>

@@ -42,6 +42,7 @@ internal sealed class RequestEventWriter
     private readonly bool _propagateTraceContext;
     private readonly HeaderField[] _headers;
     private readonly Action<Utf8JsonWriter, HttpContext, RequestEventPhase>? _writeFields;
+    private EncodedRoute? _lastRoute;
 
     public RequestEventWriter(KafkaRequestEventOptions options)
     {
@@ -94,8 +95,11 @@ internal sealed class RequestEventWriter
         bool end = s.Phase == RequestEventPhase.End;
         json.WriteRaw(end ? "{\"event\":\"request.end\""u8 : "{\"event\":\"request.start\""u8);
         json.WriteString(Names.Id, context.TraceIdentifier);
-        TimeSpan elapsed = end ? Stopwatch.GetElapsedTime(s.Started) : default;
-        json.WriteDateTime(Names.Timestamp, s.StartedUtc + elapsed); // one clock read per request: start + monotonic elapsed
+        // The end event's one clock read; the start time is the activity's (or the middleware's one read). Wall clock
+        // both, as an activity's own duration is (a clock stepped back shows as 0 ms, never as a negative duration).
+        DateTime now = end ? DateTime.UtcNow : s.StartedUtc;
+        TimeSpan elapsed = now - s.StartedUtc;
+        json.WriteDateTime(Names.Timestamp, now);
         if (end)
         {
             json.WriteDateTime(Names.Start, s.StartedUtc);
@@ -171,7 +175,7 @@ internal sealed class RequestEventWriter
             WriteHeaders(ref json, request.Headers);
         }
 
-        Activity? activity = Activity.Current;
+        Activity? activity = s.Activity;
         if (activity is not null && activity.IdFormat == ActivityIdFormat.W3C)
         {
             // The activity keeps its ids as hex strings: written as they are, never parsed.
@@ -257,9 +261,22 @@ internal sealed class RequestEventWriter
         }
     }
 
-    /// <summary>The endpoint's route pattern, JSON-encoded once per endpoint; null when it has none.</summary>
-    private static byte[]? RouteOf(Endpoint endpoint) =>
-        s_routes.GetValue(endpoint, static e => new EncodedRoute(e is RouteEndpoint { RoutePattern.RawText: { } raw } ? JsonMemberWriter.EncodeString(raw) : null)).Route;
+    /// <summary>
+    /// The endpoint's route pattern, JSON-encoded once per endpoint; null when it has none. The last endpoint seen is
+    /// kept in a field (one reference, written whole: a racing thread at worst looks the table up again; it keeps that
+    /// one endpoint alive after a route change, until another is seen).
+    /// </summary>
+    private byte[]? RouteOf(Endpoint endpoint)
+    {
+        EncodedRoute? last = _lastRoute;
+        if (last is null || !ReferenceEquals(last.Endpoint, endpoint))
+        {
+            last = s_routes.GetValue(endpoint, static e => new EncodedRoute(e, e is RouteEndpoint { RoutePattern.RawText: { } raw } ? JsonMemberWriter.EncodeString(raw) : null));
+            _lastRoute = last;
+        }
+
+        return last.Route;
+    }
 
     private void WriteHeaders(ref JsonMemberWriter json, IHeaderDictionary headers)
     {
@@ -315,7 +332,8 @@ internal sealed class RequestEventWriter
 
     private sealed record HeaderField(string Name, byte[] Json, bool Redacted);
 
-    private sealed record EncodedRoute(byte[]? Route);
+    /// <summary>An endpoint's encoded route (the table holds its key weakly even though the value refers to it).</summary>
+    private sealed record EncodedRoute(Endpoint Endpoint, byte[]? Route);
 
     /// <summary>Member names with their separator, pre-encoded.</summary>
     private static class Names
