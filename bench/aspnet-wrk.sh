@@ -104,11 +104,13 @@ echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/load
 echo "wrk: $THREADS thread(s), $CONNECTIONS connections, ${WARMUP}s warm-up + ${DURATION}s measured per run; $ROUNDS round(s) of [$MODES] x [$VARIANTS], interleaved; broker at $bootstrap"
 echo "CPU columns: us per request, server process (total) and by thread group (request = .NET thread pool + socket engine)"
 echo "paced: $PACED_CONNECTIONS connections, ${PACE_MS} ms between a response and the next request on each, ${PACED_DURATION}s"
-printf '%-5s %-8s %-17s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s  %s\n' round mode variant "req/s" total request kafkafast rdkafka other "paced/s" "p50 us" "p99 us" "server's own count"
+printf '%-5s %-8s %-17s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s  %s\n' round mode variant "req/s" total request kafkafast rdkafka other "paced/s" "p50 us" "p99 us" "read back; the producer's own count"
 : >"$work/runs"
+mismatches=0
 for round in $(seq "$ROUNDS"); do
   for mode in $MODES; do
     for variant in $VARIANTS; do
+      wm_before=$(dotnet "$BIN" watermarks "$bootstrap" | awk '/^WATERMARKS /{print $2}')
       if [ "$PROFILE" = 1 ] && [ "$variant" = kafkafast ]; then
         DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 dotnet "$BIN" server "$mode" "$variant" "$bootstrap" "$PORT" >"$work/server.out" 2>&1 &
       else
@@ -134,6 +136,19 @@ for round in $(seq "$ROUNDS"); do
       wrk -t1 -c"$PACED_CONNECTIONS" -d"${PACED_DURATION}s" --latency -s bench/aspnet-paced.lua "http://127.0.0.1:$PORT/hello" >"$work/paced.out"
       thread_snapshot "$server_pid" >"$work/paced.after"
       kill -TERM "$server_pid"; wait "$server_pid" || true
+      # Events in the topic (read back with Confluent.Kafka) against the requests the server served (all of them:
+      # the readiness probe, warm-up, measured and paced runs).
+      wm_after=$(dotnet "$BIN" watermarks "$bootstrap" | awk '/^WATERMARKS /{print $2}')
+      served=$(awk '/^SERVED /{print $2}' "$work/server.out")
+      events=$((wm_after - wm_before))
+      if [ "$variant" = none ]; then
+        delivery="served $served, events $events"
+      elif [ "$events" = "$served" ]; then
+        delivery="events in topic = requests served ($events)"
+      else
+        delivery="MISMATCH: $events events in topic for $served requests served"
+        mismatches=$((mismatches + 1))
+      fi
       requests=$(awk '/requests in/{print $1}' "$work/wrk.out")
       rps=$(awk '/Requests\/sec/{printf "%.0f", $2}' "$work/wrk.out")
       paced=$(awk '/Requests\/sec/{printf "%.0f", $2}' "$work/paced.out")
@@ -146,7 +161,7 @@ for round in $(seq "$ROUNDS"); do
       read -r preq pkf prdk pother <<<"$(thread_split "$work/paced.before" "$work/paced.after" "$paced_requests")"
       ptotal=$(awk -v a="$preq" -v b="$pkf" -v c="$prdk" -v d="$pother" 'BEGIN { printf "%.2f", a + b + c + d }')
       result=$(awk '/^RESULT/{ $1=""; $2=""; print }' "$work/server.out" | sed 's/^ *//')
-      printf '%-5s %-8s %-17s %8s %8s %8s %8s %8s %8s %8s %8s %8s  %s %s\n' "$round" "$mode" "$variant" "$rps" "$total" "$req" "$kf" "$rdk" "$other" "$paced" "$p50" "$p99" "${result:--}" "$errors"
+      printf '%-5s %-8s %-17s %8s %8s %8s %8s %8s %8s %8s %8s %8s  %s; %s %s\n' "$round" "$mode" "$variant" "$rps" "$total" "$req" "$kf" "$rdk" "$other" "$paced" "$p50" "$p99" "$delivery" "${result:--}" "$errors"
       printf '      at the paced load (%s req/s): server CPU per request %s us (request %s, kafkafast %s, librdkafka %s, other %s)\n' "$paced" "$ptotal" "$preq" "$pkf" "$prdk" "$pother"
       echo "$round $mode $variant $rps $p50 $p99 $total $req $ptotal" >>"$work/runs"
       if [ "$PROFILE" = 1 ] && [ "$variant" = kafkafast ] && [ -s "$work/perf.data" ]; then
@@ -207,3 +222,7 @@ if [ "$INPROC" = 1 ]; then
   dotnet "$BIN" inproc "$bootstrap" | sed 's/^INPROC /  /'
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$mismatches" -gt 0 ]; then
+  echo "FAILED: $mismatches run(s) where the events in the topic did not equal the requests served"
+  exit 1
+fi

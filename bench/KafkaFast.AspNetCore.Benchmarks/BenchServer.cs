@@ -36,6 +36,12 @@ internal static class BenchServer
         }
 
         WebApplication app = builder.Build();
+        long served = 0;
+        app.Use((context, next) =>
+        {
+            Interlocked.Increment(ref served); // every build counts its requests: events in the topic must equal it
+            return next(context);
+        });
         ConfluentEvents? confluent = null;
         switch (variant)
         {
@@ -61,6 +67,7 @@ internal static class BenchServer
         app.MapGet("/hello", () => "hello");
         IKafkaProducerProvider? provider = variant is "kafkafast" or "kafkafast-headers" or "core" ? app.Services.GetRequiredService<IKafkaProducerProvider>() : null;
         await app.RunAsync();
+        Console.WriteLine($"SERVED {Interlocked.Read(ref served)}");
 
         if (provider is not null)
         {

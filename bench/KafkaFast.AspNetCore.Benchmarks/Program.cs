@@ -14,6 +14,7 @@
 //   dotnet KafkaFast.AspNetCore.Benchmarks.dll broker                            prints "BOOTSTRAP host:port,..." and runs until stdin closes
 //   dotnet KafkaFast.AspNetCore.Benchmarks.dll server MODE VARIANT BOOTSTRAP PORT
 //   dotnet KafkaFast.AspNetCore.Benchmarks.dll inproc BOOTSTRAP                  the request thread's cost per event, without HTTP
+//   dotnet KafkaFast.AspNetCore.Benchmarks.dll watermarks BOOTSTRAP              the events in the topic (sum of high watermarks)
 using KafkaFast.AspNetCore.Benchmarks;
 using KafkaFast.Mock;
 
@@ -29,6 +30,14 @@ if (args.Length >= 1 && args[0] == "broker")
     {
     }
 
+    return 0;
+}
+
+if (args.Length == 2 && args[0] == "watermarks")
+{
+    // The sum of the topic's high watermarks, read with Confluent.Kafka (an independent reader): taken before a server
+    // starts and after it stopped, the difference is the events it wrote, compared with the requests it served.
+    Console.WriteLine($"WATERMARKS {Watermarks.Sum(args[1], Topic)}");
     return 0;
 }
 
