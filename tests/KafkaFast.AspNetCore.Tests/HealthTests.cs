@@ -99,6 +99,48 @@ public sealed class HealthTests
     }
 
     [Fact]
+    public async Task A_topic_waiting_for_metadata_and_a_stalled_partition_degrade_with_their_names()
+    {
+        string topic = "health-known";
+        var config = TestApp.EmbeddedConfig(topic);
+        config["KafkaFast:Producers:Default:Health:UnhealthyAfter"] = "00:10:00"; // stays degraded while every broker is down
+        config["KafkaFast:Producers:Default:CloseTimeout"] = "00:00:05";
+        await using var app = await TestApp.StartAsync(config, requestEvents: false);
+        KafkaMockCluster cluster = app.Producers.EmbeddedCluster!;
+        KafkaProducer producer = app.Producers.GetProducer();
+        KafkaTopic known = producer.GetTopic(topic);
+        Assert.True(producer.TryProduce(known, "k"u8, "before"u8, partition: 0));
+        Assert.Equal(0, await producer.FlushAsync(TimeSpan.FromSeconds(30)));
+        await TestApp.Eventually(async () => (await Check(app)).Status == HealthStatus.Healthy, "healthy before the outage");
+
+        for (int b = 1; b <= 3; b++)
+        {
+            cluster.SetBrokerDown(b);
+        }
+
+        KafkaTopic late = await producer.GetTopicAsync("health-late").AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(late.IsPending);
+        Assert.True(producer.TryProduce(late, "k"u8, "waits for metadata"u8));
+        Assert.True(producer.TryProduce(known, "k"u8, "waits for a broker"u8, partition: 0));
+        await TestApp.Eventually(async () => (await Check(app)).Description!.Contains("partition(s) with no progress", StringComparison.Ordinal), "a stalled partition named");
+        HealthReportEntry degraded = await Check(app);
+        Assert.Equal(HealthStatus.Degraded, degraded.Status);
+        Assert.Contains("topic(s) waiting for the cluster's metadata: health-late", degraded.Description, StringComparison.Ordinal);
+        Assert.Contains($"{topic}[0] (", degraded.Description, StringComparison.Ordinal);
+        Assert.Equal(1, (int)degraded.Data["pending_topics"]);
+        Assert.True((int)degraded.Data["stalled_partitions"] >= 1);
+
+        for (int b = 1; b <= 3; b++)
+        {
+            cluster.SetBrokerUp(b);
+        }
+
+        await TestApp.Eventually(async () => (await Check(app)).Status == HealthStatus.Healthy, "healthy again once the topic is known and the partition delivered");
+        Assert.Equal(0, await producer.FlushAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, producer.GetStatistics().Failed);
+    }
+
+    [Fact]
     public async Task A_crashed_producer_worker_is_unhealthy_with_the_crash_as_reason()
     {
         string topic = "health-crash";

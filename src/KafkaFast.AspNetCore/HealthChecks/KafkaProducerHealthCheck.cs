@@ -7,8 +7,9 @@ namespace KafkaFast.AspNetCore.HealthChecks;
 /// <summary>
 /// Health of one producer, or of all (the worst wins): unhealthy after a fatal librdkafka error or when no broker has
 /// been reachable for <see cref="KafkaFastHealthOptions.UnhealthyAfter"/>; degraded when a broker is down, the memory
-/// budget is above <see cref="KafkaFastHealthOptions.DegradedBudgetRatio"/>, or a delivery failed within
-/// <see cref="KafkaFastHealthOptions.FailureWindow"/>. Broker states need librdkafka statistics (StatisticsInterval).
+/// budget is above <see cref="KafkaFastHealthOptions.DegradedBudgetRatio"/>, a delivery failed within
+/// <see cref="KafkaFastHealthOptions.FailureWindow"/>, a topic waits for the cluster's metadata (a pending topic), or a
+/// partition has made no progress for over 5 s (ProducerStatistics.StalledPartitions). Broker states need librdkafka statistics (StatisticsInterval).
 /// </summary>
 internal sealed class KafkaProducerHealthCheck(KafkaProducerRegistry registry, string? producerName) : IHealthCheck
 {

@@ -259,6 +259,14 @@ internal sealed class ProducerMonitor : IDisposable
         return down;
     }
 
+    /// <summary>The first few names of a list, and how many more (a health description stays one readable line).</summary>
+    private static string NamesOf<T>(IReadOnlyList<T> items, Func<T, string> name)
+    {
+        const int Shown = 5;
+        string shown = string.Join(", ", items.Take(Shown).Select(name));
+        return items.Count > Shown ? $"{shown} and {items.Count - Shown} more" : shown;
+    }
+
     private HealthCheckResult AssessUnsynchronized()
     {
         ProducerStatistics s = _statistics;
@@ -304,6 +312,19 @@ internal sealed class ProducerMonitor : IDisposable
         if (ratio >= _health.DegradedBudgetRatio)
         {
             reasons.Add($"memory budget {ratio:P0} in use (threshold {_health.DegradedBudgetRatio:P0})");
+        }
+
+        data["pending_topics"] = s.PendingTopics.Count;
+        if (s.PendingTopics.Count > 0)
+        {
+            // Accepted messages wait in the producer (within the budget) until the cluster answers, or time out.
+            reasons.Add($"topic(s) waiting for the cluster's metadata: {NamesOf(s.PendingTopics, t => t)}");
+        }
+
+        data["stalled_partitions"] = s.StalledPartitions.Count;
+        if (s.StalledPartitions.Count > 0)
+        {
+            reasons.Add($"partition(s) with no progress: {NamesOf(s.StalledPartitions, p => $"{p.Topic}[{p.Partition}] ({p.MessagesWaiting} waiting, {p.MessagesInFlight} in flight, {p.SinceLastProgress.TotalSeconds:F0} s)")}");
         }
 
         if (_lastFailureAt is long failedAt && _health.FailureWindow > TimeSpan.Zero && _time.GetElapsedTime(failedAt, now) < _health.FailureWindow)
