@@ -85,6 +85,25 @@ public sealed class JsonMemberWriterTests
         }, iter: 2000);
     }
 
+    [Fact]
+    public void Times_are_the_round_trip_format_whatever_second_came_before()
+    {
+        // The part up to the second is kept per thread: times in any order, in the same second and across seconds.
+        Gen<long> ticks = Gen.Frequency(
+            (2, Gen.Long[0, DateTime.MaxValue.Ticks]),
+            (3, Gen.Long[DateTime.UtcNow.Ticks - TimeSpan.TicksPerSecond * 3, DateTime.UtcNow.Ticks + TimeSpan.TicksPerSecond * 3]));
+        Gen.Select(ticks, Gen.OneOf(Gen.Const(DateTimeKind.Utc), Gen.Const(DateTimeKind.Unspecified))).Sample((t, kind) =>
+        {
+            var time = new DateTime(t, kind);
+            var output = new ArrayBufferWriter<byte>();
+            var json = new JsonMemberWriter(output, 64);
+            json.WriteDateTime("{\"t\":"u8, time);
+            json.WriteRaw("}"u8);
+            json.Flush();
+            Assert.Equal("{\"t\":\"" + time.ToString("O", CultureInfo.InvariantCulture) + "\"}", Encoding.UTF8.GetString(output.WrittenSpan));
+        }, iter: 5000, threads: 4);
+    }
+
     /// <summary>Hands out spans of exactly the size asked for (at least <c>minimum</c>), from a buffer whose unwritten bytes hold a sentinel.</summary>
     private sealed class SmallSpanWriter(int minimum) : IBufferWriter<byte>
     {

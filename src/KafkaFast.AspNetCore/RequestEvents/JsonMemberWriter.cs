@@ -26,6 +26,17 @@ internal ref struct JsonMemberWriter
     /// <summary>At most this many UTF-8 bytes per UTF-16 char of an escaped string (a control char as \u00XX).</summary>
     internal const int MaxBytesPerChar = 6;
 
+    /// <summary>"yyyy-MM-ddTHH:mm:ss": the length of the part of a time formatted once per second.</summary>
+    private const int SecondTextLength = 19;
+
+    /// <summary>The second whose text <see cref="t_secondText"/> holds, per thread (meaningless while that is null).</summary>
+    [ThreadStatic]
+    private static long t_second;
+
+    /// <summary>A 28-byte buffer whose first <see cref="SecondTextLength"/> bytes are <see cref="t_second"/> as text (allocated once per thread).</summary>
+    [ThreadStatic]
+    private static byte[]? t_secondText;
+
     private readonly IBufferWriter<byte> _output;
     private Span<byte> _span;
     private int _position;
@@ -127,9 +138,43 @@ internal ref struct JsonMemberWriter
         WriteRaw(name);
         Span<byte> free = Free(35); // 33 with an offset, plus the quotes
         free[0] = (byte)'"';
-        Utf8Formatter.TryFormat(value, free[1..], out int written, new StandardFormat('O'));
+        int written = value.Kind == DateTimeKind.Utc ? FormatUtc(value.Ticks, free[1..]) : FormatOther(value, free[1..]);
         free[written + 1] = (byte)'"';
         _position += written + 2;
+    }
+
+    /// <summary>
+    /// A UTC time as "yyyy-MM-ddTHH:mm:ss.fffffffZ": the part up to the second is formatted once per second per
+    /// thread (events of one second share it), the fraction from the ticks.
+    /// </summary>
+    private static int FormatUtc(long ticks, Span<byte> destination)
+    {
+        long second = ticks / TimeSpan.TicksPerSecond;
+        byte[]? prefix = t_secondText;
+        if (prefix is null || second != t_second)
+        {
+            prefix ??= t_secondText = new byte[SecondTextLength + 9];
+            Utf8Formatter.TryFormat(new DateTime(second * TimeSpan.TicksPerSecond, DateTimeKind.Utc), prefix, out _, new StandardFormat('O')); // 28 bytes: the first 19 are kept
+            t_second = second;
+        }
+
+        prefix.AsSpan(0, SecondTextLength).CopyTo(destination);
+        destination[SecondTextLength] = (byte)'.';
+        long fraction = ticks - second * TimeSpan.TicksPerSecond;
+        for (int i = SecondTextLength + 7; i > SecondTextLength; i--)
+        {
+            destination[i] = (byte)('0' + (fraction % 10));
+            fraction /= 10;
+        }
+
+        destination[SecondTextLength + 8] = (byte)'Z';
+        return SecondTextLength + 9;
+    }
+
+    private static int FormatOther(DateTime value, Span<byte> destination)
+    {
+        Utf8Formatter.TryFormat(value, destination, out int written, new StandardFormat('O'));
+        return written;
     }
 
     /// <summary>Milliseconds with microsecond precision ("12.345"), formatted from integers.</summary>
