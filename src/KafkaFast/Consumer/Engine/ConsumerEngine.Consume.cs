@@ -217,7 +217,15 @@ internal sealed partial class ConsumerEngine
             // failed for its coordinator lookup): nothing this consumer uses.
             if (err != LibRdKafka.ErrPartitionEof && (HasGroup || RdKafkaMessageFields.Topic(message) != 0))
             {
-                EnqueueError(ToConsumeException(message));
+                KafkaConsumeException error = ToConsumeException(message);
+                if (IsThrownFromConsume(error.Code))
+                {
+                    EnqueueError(error);
+                }
+                else
+                {
+                    RaiseError(error.Code, error.Message, fatal: false); // librdkafka retries: the loop goes on
+                }
             }
 
             messages.DestroyAt(i);
@@ -227,6 +235,18 @@ internal sealed partial class ConsumerEngine
         batch.Activate(kept, TopicNames);
         return kept;
     }
+
+    /// <summary>
+    /// The consumer errors thrown from the consume call (docs/CONSUMER.md, "Errors"), because the application must act
+    /// on them: a topic or partition that does not exist, an authorization failure, an offset out of range with no
+    /// reset, the poll interval exceeded. Every other one (a transport failure, every broker down, a failed fetch of
+    /// committed offsets during an outage) is raised as an Error event while librdkafka retries: thrown, a passing
+    /// outage would end consume loops that are written to stop on exceptions.
+    /// </summary>
+    internal static bool IsThrownFromConsume(KafkaErrorCode code) => code is
+        KafkaErrorCode.UnknownTopicOrPartition or KafkaErrorCode.UnknownTopic or KafkaErrorCode.UnknownPartition or
+        KafkaErrorCode.TopicAuthorizationFailed or KafkaErrorCode.GroupAuthorizationFailed or
+        KafkaErrorCode.OffsetOutOfRange or KafkaErrorCode.AutoOffsetReset or KafkaErrorCode.MaxPollExceeded;
 
     private KafkaConsumeException ToConsumeException(nint message)
     {
