@@ -39,6 +39,35 @@ public sealed class RequestEventsTests
         Assert.Equal(string.Empty, withoutKey.Key); // Kafka tells null from empty; "no key" must be null, never ""
     }
 
+    /// <summary>The event's JSON escapes what needs it and writes the rest as UTF-8: a parser reads back exactly what the request carried.</summary>
+    [Fact]
+    public async Task Quotes_backslashes_markup_and_non_ascii_text_read_back_exactly()
+    {
+        string topic = "requests-odd-text";
+        var config = TestApp.EmbeddedConfig(topic);
+        config["KafkaFast:RequestEvents:IncludeQuery"] = "true";
+        config["KafkaFast:RequestEvents:IncludeHeaders:0"] = "X-Tenant";
+        await using var app = await TestApp.StartAsync(config);
+
+        const string Tenant = "a\"b\\c <script>&amp; +'`";
+        const string UserAgent = "Mozilla/5.0 (X11; \"quoted\"; back\\slash) <b>bold</b> & more";
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/no-such/%C3%BCn%C3%AF%22c%E2%82%ACode%F0%9F%98%80?x=%22&y=%3Cb%3E"))
+        {
+            request.Headers.TryAddWithoutValidation("X-Tenant", Tenant);
+            request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+            using HttpResponseMessage response = await app.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        ReadBack.Event e = Assert.Single(ReadBack.Events(app.Bootstrap, topic, expected: 1));
+        Assert.Equal("/no-such/ünï\"c€ode😀", e.Str("path"));
+        Assert.Equal("?x=%22&y=%3Cb%3E", e.Str("query"));
+        Assert.Equal(UserAgent, e.Str("user_agent"));
+        Assert.Equal(Tenant, e.Json.GetProperty("headers").GetProperty("x-tenant").GetString());
+        Assert.Equal(404, e.Json.GetProperty("status").GetInt32());
+        Assert.False(e.Json.TryGetProperty("route", out _)); // no endpoint matched
+    }
+
     [Fact]
     public async Task End_event_carries_every_field_of_the_request()
     {
