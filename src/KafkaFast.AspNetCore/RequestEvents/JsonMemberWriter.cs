@@ -42,16 +42,7 @@ internal ref struct JsonMemberWriter
     private int _position;
 
     /// <summary>A member name with its separator, <c>,"name":</c>, encoded once (at start-up) for <see cref="WriteRaw"/>.</summary>
-    public static byte[] EncodeName(string name)
-    {
-        var buffer = new ArrayBufferWriter<byte>(name.Length + 8);
-        var writer = new JsonMemberWriter(buffer, name.Length * MaxBytesPerChar + 4);
-        writer.WriteRaw(","u8);
-        writer.WriteStringValue(name);
-        writer.WriteRaw(":"u8);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
+    public static byte[] EncodeName(string name) => [.. ","u8, .. EncodeString(name), .. ":"u8];
 
     /// <summary>A string value, quoted and escaped, encoded once for <see cref="WriteRaw"/> (a route pattern: once per endpoint).</summary>
     public static byte[] EncodeString(string value)
@@ -190,7 +181,7 @@ internal ref struct JsonMemberWriter
     }
 
     /// <summary>A span of at least <paramref name="length"/> free bytes at the current position.</summary>
-    public Span<byte> Free(int length)
+    private Span<byte> Free(int length)
     {
         if (_span.Length - _position < length)
         {
@@ -199,9 +190,6 @@ internal ref struct JsonMemberWriter
 
         return _span[_position..];
     }
-
-    /// <summary>Marks <paramref name="count"/> bytes of the span <see cref="Free"/> returned as written.</summary>
-    public void Advance(int count) => _position += count;
 
     private void Grow(int length)
     {

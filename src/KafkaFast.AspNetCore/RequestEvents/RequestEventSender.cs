@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using KafkaFast.AspNetCore.Diagnostics;
 using KafkaFast.AspNetCore.Hosting;
 using KafkaFast.Producer;
