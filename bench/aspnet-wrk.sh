@@ -24,6 +24,8 @@
 #   INPROC=0 ...                                 skip the request-thread microbenchmark at the end
 #   PROFILE=1 ...                                also perf-record each kafkafast run and print the middleware's share of
 #                                                request-thread CPU (perf needed; a check of the attribution on a busy machine)
+#   LINGER_MS=20 STICKY_MS=10 ...                both producers' linger.ms and sticky.partitioning.linger.ms (defaults: 5 ms,
+#                                                and KafkaFast's default period for that linger: 100 ms, or 20 lingers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -101,6 +103,7 @@ to_us() { # wrk latency "812.00us" / "1.23ms" / "1.02s" -> microseconds
 }
 
 echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "producers: linger ${LINGER_MS:-5} ms, sticky period ${STICKY_MS:-"KafkaFast's default (100 ms, or 20 lingers)"}${STICKY_MS:+ ms}, the same for both"
 echo "wrk: $THREADS thread(s), $CONNECTIONS connections, ${WARMUP}s warm-up + ${DURATION}s measured per run; $ROUNDS round(s) of [$MODES] x [$VARIANTS], interleaved; broker at $bootstrap"
 echo "CPU columns: us per request, server process (total) and by thread group (request = .NET thread pool + socket engine)"
 echo "paced: $PACED_CONNECTIONS connections, ${PACE_MS} ms between a response and the next request on each, ${PACED_DURATION}s"

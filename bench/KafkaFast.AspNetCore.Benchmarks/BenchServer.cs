@@ -9,6 +9,14 @@ internal static class BenchServer
     /// <summary>linger for both producers: LINGER_MS in the environment, else KafkaFast's default (5 ms).</summary>
     internal static TimeSpan Linger => TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable("LINGER_MS"), out int ms) ? ms : 5);
 
+    /// <summary>
+    /// How long keyless events stick to a partition, for both producers: STICKY_MS in the environment, else KafkaFast's
+    /// default (100 ms, or 20 lingers when longer; KafkaProducerOptions.StickyPartitioningLinger). Confluent.Kafka's own
+    /// default is librdkafka's 10 ms.
+    /// </summary>
+    internal static TimeSpan StickyPartitioningLinger => TimeSpan.FromMilliseconds(
+        int.TryParse(Environment.GetEnvironmentVariable("STICKY_MS"), out int ms) ? ms : Math.Max(100, 20 * Linger.TotalMilliseconds));
+
     internal static readonly string[] Variants = ["none", "kafkafast", "kafkafast-headers", "confluent", "core"];
 
     public static async Task<int> RunAsync(bool template, string variant, string bootstrap, string port, string topic)
@@ -31,6 +39,7 @@ internal static class BenchServer
             {
                 o.Producer.BootstrapServers = bootstrap;
                 o.Producer.Linger = Linger;
+                o.Producer.StickyPartitioningLinger = StickyPartitioningLinger;
                 o.Topics.Add(topic);
             });
         }

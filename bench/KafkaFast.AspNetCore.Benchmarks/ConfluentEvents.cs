@@ -11,6 +11,7 @@ internal sealed class ConfluentEvents(string bootstrap, string topic)
     {
         BootstrapServers = bootstrap,
         LingerMs = BenchServer.Linger.TotalMilliseconds, // KafkaFast's defaults: linger 5 ms, acks all, idempotence on
+        StickyPartitioningLingerMs = (int)BenchServer.StickyPartitioningLinger.TotalMilliseconds, // the same sticky period as KafkaFast
         Acks = Confluent.Kafka.Acks.All,
         EnableIdempotence = true,
     }).Build();

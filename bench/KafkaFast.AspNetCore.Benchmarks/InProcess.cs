@@ -27,6 +27,8 @@ internal static class InProcess
         builder.Services.AddKafkaFast(o =>
         {
             o.Producer.BootstrapServers = bootstrap;
+            o.Producer.Linger = BenchServer.Linger;
+            o.Producer.StickyPartitioningLinger = BenchServer.StickyPartitioningLinger;
             o.Topics.Add(topic);
         });
         await using WebApplication app = builder.Build();

@@ -37,6 +37,15 @@ public sealed class KafkaProducerOptions
     /// <summary>How long librdkafka waits to fill a batch (linger.ms). Default 5 ms.</summary>
     public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// How long messages without a key go to one randomly chosen partition before another is chosen (librdkafka's
+    /// sticky.partitioning.linger.ms, which wins when set in <see cref="Properties"/>). A switch in the middle of a
+    /// linger splits that batch into two requests, so the period is many lingers long: each request costs librdkafka
+    /// and the broker a wake-up, a round trip and its framing, whatever its size. Zero: each keyless message gets a
+    /// random partition. Default null: 100 ms, or 20 lingers when that is longer (at most 900 s).
+    /// </summary>
+    public TimeSpan? StickyPartitioningLinger { get; set; }
+
     /// <summary>Acknowledgements required (acks). Default <see cref="Acks.All"/>.</summary>
     public Acks Acks { get; set; } = Acks.All;
 
@@ -126,6 +135,11 @@ public sealed class KafkaProducerOptions
         errors.RequireDefined(Partitioner, nameof(Partitioner));
         errors.RequireDuration(OverflowTimeout, nameof(OverflowTimeout), TimeSpan.Zero, TimeSpan.FromHours(1));
         errors.RequireDuration(Linger, nameof(Linger), TimeSpan.Zero, TimeSpan.FromMilliseconds(900_000));
+        if (StickyPartitioningLinger is { } sticky)
+        {
+            errors.RequireDuration(sticky, nameof(StickyPartitioningLinger), TimeSpan.Zero, MaximumStickyPartitioningLinger);
+        }
+
         errors.RequireDuration(MessageTimeout, nameof(MessageTimeout), TimeSpan.Zero, TimeSpan.FromMilliseconds(int.MaxValue));
         errors.RequireDuration(CloseTimeout, nameof(CloseTimeout), TimeSpan.Zero, TimeSpan.FromHours(1));
         errors.RequireDuration(MetadataTimeout, nameof(MetadataTimeout), TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));
@@ -146,6 +160,16 @@ public sealed class KafkaProducerOptions
 
     private const long MaximumBudgetBytes = 64L * 1024 * 1024 * 1024;
 
+    /// <summary>librdkafka's range for sticky.partitioning.linger.ms.</summary>
+    private static readonly TimeSpan MaximumStickyPartitioningLinger = TimeSpan.FromMilliseconds(900_000);
+
+    /// <summary>
+    /// The sticky period when none is set: at least 20 lingers, so that about one linger window in 20 spans a switch
+    /// (librdkafka's fixed 10 ms default splits every other 5 ms window, and most 20 ms ones); 100 ms at least.
+    /// </summary>
+    internal TimeSpan EffectiveStickyPartitioningLinger =>
+        StickyPartitioningLinger ?? TimeSpan.FromMilliseconds(Math.Min(MaximumStickyPartitioningLinger.TotalMilliseconds, Math.Max(100, 20 * Linger.TotalMilliseconds)));
+
     /// <summary>Bytes per slab: room for the largest message, its record header and its headers' framing.</summary>
     internal int SlabSize => SlabSizing.SlabSize(MessageMaxBytes);
 
@@ -154,7 +178,7 @@ public sealed class KafkaProducerOptions
     {
         string properties = KafkaProperties.Describe(Properties);
         return $"BootstrapServers={BootstrapServers}, ClientId={ClientId}, MaxClients={MaxClients}, MemoryBudgetBytes={MemoryBudgetBytes}, " +
-               $"OverflowPolicy={OverflowPolicy}, Linger={Linger}, Acks={Acks}, EnableIdempotence={EnableIdempotence}, EnablePartitionGate={EnablePartitionGate}, " +
+               $"OverflowPolicy={OverflowPolicy}, Linger={Linger}, StickyPartitioningLinger={EffectiveStickyPartitioningLinger}, Acks={Acks}, EnableIdempotence={EnableIdempotence}, EnablePartitionGate={EnablePartitionGate}, " +
                $"Compression={Compression}, Partitioner={Partitioner}, Properties=[{properties}]";
     }
 }

@@ -3,7 +3,8 @@ namespace KafkaFast.Producer;
 /// <summary>
 /// How a keyed message's partition is chosen; the same functions as librdkafka's partitioners, so a key lands on
 /// the partition any librdkafka-based (or, for murmur2, Java) producer would choose. Messages without a key
-/// stick to one randomly chosen partition for a few milliseconds (librdkafka's sticky partitioning).
+/// stick to one randomly chosen partition for a while (librdkafka's sticky partitioning; see
+/// <see cref="KafkaProducerOptions.StickyPartitioningLinger"/>).
 /// </summary>
 public enum PartitionerType
 {

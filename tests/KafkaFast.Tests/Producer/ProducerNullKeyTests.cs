@@ -135,7 +135,11 @@ public sealed class ProducerNullKeyTests : IDisposable
         // murmur2_random (the Java client's partitioner): an empty key is hashed to one partition, a null key is spread.
         const int Partitions = 8;
         _cluster.CreateTopic("empty-key-hash", Partitions);
-        await using var producer = new KafkaProducer(Producers.Options(_cluster, o => o.Partitioner = PartitionerType.Murmur2Random));
+        await using var producer = new KafkaProducer(Producers.Options(_cluster, o =>
+        {
+            o.Partitioner = PartitionerType.Murmur2Random;
+            o.StickyPartitioningLinger = TimeSpan.FromMilliseconds(10);
+        }));
         var topic = producer.GetTopic("empty-key-hash");
         int hashed = (int)((KeyHashes.Murmur2([]) & 0x7FFFFFFF) % Partitions);
 

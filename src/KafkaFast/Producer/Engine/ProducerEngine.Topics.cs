@@ -135,7 +135,7 @@ internal sealed partial class ProducerEngine
                 throw;
             }
 
-            topic = new TopicState(name, _topics.Length, _clients.Length, handles);
+            topic = new TopicState(name, _topics.Length, _clients.Length, handles, StickyMilliseconds);
             _topicsByName.Add(name, topic);
             Volatile.Write(ref _topics, [.. _topics, topic]);
         }

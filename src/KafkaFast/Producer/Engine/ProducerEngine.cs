@@ -56,6 +56,7 @@ internal sealed partial class ProducerEngine
             // Read back what librdkafka will use, pass-through properties included.
             Partitioner = KeyPartitioner.FromPropertyValue(LibRdKafka.ConfGetString(configs[0], "partitioner")) ?? options.Partitioner;
             MessageMaxBytes = int.Parse(LibRdKafka.ConfGetString(configs[0], "message.max.bytes") ?? "1000000", CultureInfo.InvariantCulture);
+            StickyMilliseconds = int.Parse(LibRdKafka.ConfGetString(configs[0], "sticky.partitioning.linger.ms") ?? "10", CultureInfo.InvariantCulture);
             int slabSize = SlabSizing.SlabSize(MessageMaxBytes);
             long minimumBudget = SlabSizing.MinimumBudget(options.MaxClients, MessageMaxBytes);
             if (options.MemoryBudgetBytes < minimumBudget)
@@ -116,6 +117,9 @@ internal sealed partial class ProducerEngine
 
     internal int MessageMaxBytes { get; }
 
+    /// <summary>How long keyless messages stick to one partition (sticky.partitioning.linger.ms as librdkafka reads it); 0: random per message.</summary>
+    internal int StickyMilliseconds { get; }
+
     /// <summary>
     /// A partition that holds messages and has made no progress (no hand-off, no delivery report) for this long is
     /// reported in <see cref="ProducerStatistics.StalledPartitions"/>. 5 s; tests shorten it.
@@ -161,6 +165,7 @@ internal sealed partial class ProducerEngine
 
             Set("client.id", options.MaxClients > 1 ? $"{options.ClientId}-{index}" : options.ClientId);
             Set("linger.ms", options.Linger.TotalMilliseconds.ToString(CultureInfo.InvariantCulture));
+            Set("sticky.partitioning.linger.ms", ((long)options.EffectiveStickyPartitioningLinger.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
             Set("acks", options.Acks == Acks.All ? "all" : ((int)options.Acks).ToString(CultureInfo.InvariantCulture));
             Set("enable.idempotence", options.EnableIdempotence ? "true" : "false");
             Set("compression.type", options.Compression.ToString().ToLowerInvariant());

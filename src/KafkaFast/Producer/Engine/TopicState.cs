@@ -23,16 +23,17 @@ namespace KafkaFast.Producer.Engine;
 /// </remarks>
 internal sealed class TopicState
 {
-    /// <summary>How long keyless messages stick to one partition, as librdkafka's sticky.partitioning.linger.ms.</summary>
-    private const int StickyMilliseconds = 10;
+    /// <summary>How long keyless messages stick to one partition (sticky.partitioning.linger.ms); 0: a random partition each.</summary>
+    private readonly int _stickyMilliseconds;
 
     private readonly TaskCompletionSource _resolved = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TopicLayout? _layout;
     private int _stickyPartition;
     private long _stickyUntil;
 
-    internal TopicState(string name, int index, int clientCount, SafeTopicHandle[] handles)
+    internal TopicState(string name, int index, int clientCount, SafeTopicHandle[] handles, int stickyMilliseconds)
     {
+        _stickyMilliseconds = stickyMilliseconds;
         Name = name;
         Index = index;
         ClientCount = clientCount;
@@ -117,9 +118,14 @@ internal sealed class TopicState
         _ = _resolved.Task.Exception; // observed: nobody may be waiting
     }
 
-    /// <summary>A partition for a keyless message: one random partition per 10 ms window, so batches fill up.</summary>
+    /// <summary>A partition for a keyless message: one random partition per sticky period, so batches fill up.</summary>
     internal int StickyPartition(int partitionCount)
     {
+        if (_stickyMilliseconds == 0)
+        {
+            return Random.Shared.Next(partitionCount); // stickiness off, as librdkafka with sticky.partitioning.linger.ms=0
+        }
+
         long now = Environment.TickCount64;
         int partition = Volatile.Read(ref _stickyPartition);
         if (now < Volatile.Read(ref _stickyUntil) && partition < partitionCount)
@@ -130,7 +136,7 @@ internal sealed class TopicState
         // Racing threads may each pick one; any of them is a valid random choice.
         partition = Random.Shared.Next(partitionCount);
         Volatile.Write(ref _stickyPartition, partition);
-        Volatile.Write(ref _stickyUntil, now + StickyMilliseconds);
+        Volatile.Write(ref _stickyUntil, now + _stickyMilliseconds);
         return partition;
     }
 }
