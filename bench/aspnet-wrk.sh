@@ -22,8 +22,9 @@
 #                                                CONNECTIONS=32 THREADS=1 PACED_DURATION=10 PACED_CONNECTIONS=16 PACE_MS=1
 #   ROUNDS=3 MODES=template VARIANTS="none kafkafast" bench/aspnet-wrk.sh     a quicker look
 #   INPROC=0 ...                                 skip the request-thread microbenchmark at the end
-#   PROFILE=1 ...                                also perf-record each kafkafast run and print the middleware's share of
-#                                                request-thread CPU (perf needed; a check of the attribution on a busy machine)
+#   PROFILE=1 ...                                also perf-record each kafkafast and confluent run: the event code's share of
+#                                                request-thread CPU (perf needed), and the CPU attributed per event: that,
+#                                                plus worker, librdkafka and other threads over "none"'s in the same round
 #   LINGER_MS=20 STICKY_MS=10 ...                both producers' linger.ms and sticky.partitioning.linger.ms (defaults: 5 ms,
 #                                                and KafkaFast's default period for that linger: 100 ms, or 20 lingers)
 set -euo pipefail
@@ -114,7 +115,11 @@ for round in $(seq "$ROUNDS"); do
   for mode in $MODES; do
     for variant in $VARIANTS; do
       wm_before=$(dotnet "$BIN" watermarks "$bootstrap" | awk '/^WATERMARKS /{print $2}')
-      if [ "$PROFILE" = 1 ] && [ "$variant" = kafkafast ]; then
+      profiled=0
+      if [ "$PROFILE" = 1 ] && { [ "$variant" = kafkafast ] || [ "$variant" = confluent ]; }; then
+        profiled=1
+      fi
+      if [ "$profiled" = 1 ]; then
         DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 dotnet "$BIN" server "$mode" "$variant" "$bootstrap" "$PORT" >"$work/server.out" 2>&1 &
       else
         dotnet "$BIN" server "$mode" "$variant" "$bootstrap" "$PORT" >"$work/server.out" 2>&1 &
@@ -127,7 +132,7 @@ for round in $(seq "$ROUNDS"); do
       wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/hello" >"$work/wrk.out"
       after=$(process_ticks "$server_pid")
       thread_snapshot "$server_pid" >"$work/threads.after"
-      if [ "$PROFILE" = 1 ] && [ "$variant" = kafkafast ]; then
+      if [ "$profiled" = 1 ]; then
         # A second saturation run under perf (perf's sampling costs the process CPU: not the measured run).
         perf record -F 999 -g -p "$server_pid" -o "$work/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 &
         perf_pid=$!
@@ -167,15 +172,29 @@ for round in $(seq "$ROUNDS"); do
       printf '%-5s %-8s %-17s %8s %8s %8s %8s %8s %8s %8s %8s %8s  %s; %s %s\n' "$round" "$mode" "$variant" "$rps" "$total" "$req" "$kf" "$rdk" "$other" "$paced" "$p50" "$p99" "$delivery" "${result:--}" "$errors"
       printf '      at the paced load (%s req/s): server CPU per request %s us (request %s, kafkafast %s, librdkafka %s, other %s)\n' "$paced" "$ptotal" "$preq" "$pkf" "$prdk" "$pother"
       echo "$round $mode $variant $rps $p50 $p99 $total $req $ptotal" >>"$work/runs"
-      if [ "$PROFILE" = 1 ] && [ "$variant" = kafkafast ] && [ -s "$work/perf.data" ]; then
+      if [ "$variant" = none ]; then
+        none_other=$other
+      fi
+      if [ "$profiled" = 1 ] && [ -s "$work/perf.data" ]; then
         cp "$work/perf-$server_pid.map" /tmp/ 2>/dev/null || true
-        # The middleware's inclusive share of the request threads' samples, times their CPU per request.
+        # The event code's inclusive share of the request threads' samples, times their CPU per request. KafkaFast: the
+        # middleware's Emit. Confluent: serializing, the trace header and Produce (its lambda's own few lines not counted).
+        if [ "$variant" = kafkafast ]; then
+          symbols='KafkaRequestEventsMiddleware::Emit\('
+        else
+          symbols='UsualEvent::Serialize\(|UsualEvent::TraceParent\(|ConfluentEvents::Produce\('
+        fi
         share=$(perf report -i "$work/perf.data" --stdio --children --percentage absolute --sort sym -g none --comm ".NET TP Worker" 2>/dev/null |
-          awk '/KafkaRequestEventsMiddleware::Emit\(/ && !found { gsub("%", "", $1); print $1; found = 1 }' || true)
+          awk -v re="$symbols" '$0 ~ re { match($0, re); sym = substr($0, RSTART, RLENGTH); if (!(sym in seen)) { seen[sym] = 1; gsub("%", "", $1); s += $1 } } END { print s + 0 }' || true)
         all=$(perf report -i "$work/perf.data" --stdio --no-children --sort comm -g none 2>/dev/null |
           awk '$2 == ".NET" && ($3 == "TP" || $3 == "Sockets") { gsub("%", "", $1); s += $1 } END { print s + 0 }' || true)
-        awk -v share="${share:-0}" -v all="$all" -v req="$req" 'BEGIN {
-          if (all > 0) printf "      profile: the middleware (Emit, inclusive) is %.1f%% of samples, %.1f%% of request-thread samples: %.2f us per event on request threads\n", share, share / all * 100, share / all * req }'
+        awk -v share="${share:-0}" -v all="$all" -v req="$req" -v kf="$kf" -v rdk="$rdk" -v other="$other" -v none_other="${none_other:-}" -v variant="$variant" 'BEGIN {
+          if (all <= 0) exit
+          on_request = share / all * req
+          printf "      profile: the event code is %.1f%% of samples, %.1f%% of request-thread samples: %.2f us per event on request threads\n", share, share / all * 100, on_request
+          if (none_other != "")
+            printf "      attributed: %s %.2f us per event (request threads %.2f + worker %.2f + librdkafka %.2f + other threads %.2f over none)\n", variant, on_request + kf + rdk + other - none_other, on_request, kf, rdk, other - none_other }' |
+          tee -a "$work/attributed"
         rm -f "/tmp/perf-$server_pid.map"
       fi
       server_pid=
@@ -218,6 +237,19 @@ awk '
         printf "  kafkafast / confluent = %.2f at saturation, %.2f at the paced load (target <= 0.30; kafkafast target <= 1.5 us per event in template mode)\n", added[m, "kafkafast"] / added[m, "confluent"], padded[m, "confluent"] > 0 ? padded[m, "kafkafast"] / padded[m, "confluent"] : 0
     }
   }' "$work/runs"
+if [ -s "$work/attributed" ]; then
+  # Medians of the per-thread attribution (PROFILE=1), and their ratio.
+  awk '$1 == "attributed:" { v[$2] = v[$2] " " $3 }
+    function median(list,    n, a, i, j, t) {
+      n = split(list, a, " ")
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    END {
+      for (k in v) printf "  %-17s attributed per event (rounds:%s) median %.2f us\n", k, v[k], median(v[k])
+      if (("kafkafast" in v) && ("confluent" in v)) printf "  kafkafast / confluent attributed = %.2f\n", median(v["kafkafast"]) / median(v["confluent"])
+    }' "$work/attributed"
+fi
 
 if [ "$INPROC" = 1 ]; then
   echo
