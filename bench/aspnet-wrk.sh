@@ -230,7 +230,7 @@ awk '
       for (v in variants) if (v != "none" && ((m, v) in padded))
         printf "  %-17s adds per event at the paced load (same requests/s for every build; rounds:%s) median %.2f us\n", v, pl[m, v], padded[m, v]
       if (((m, "kafkafast") in added) && ((m, "confluent") in added) && added[m, "confluent"] > 0)
-        printf "  kafkafast / confluent = %.2f at saturation, %.2f at the paced load (target <= 0.30; kafkafast target <= 1.5 us per event in template mode)\n", added[m, "kafkafast"] / added[m, "confluent"], padded[m, "confluent"] > 0 ? padded[m, "kafkafast"] / padded[m, "confluent"] : 0
+        printf "  kafkafast / confluent = %.2f at saturation, %.2f at the paced load (target <= 0.30; kafkafast target <= 1.5 us per event in template mode)\n", added[m, "kafkafast"] / added[m, "confluent"], (padded[m, "confluent"] > 0 ? padded[m, "kafkafast"] / padded[m, "confluent"] : 0) # parenthesized: a bare ">" in print arguments is a redirection
     }
   }' "$work/runs"
 if [ -s "$work/attributed" ]; then
