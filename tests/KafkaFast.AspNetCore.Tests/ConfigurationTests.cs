@@ -126,6 +126,7 @@ public sealed class ConfigurationTests
         config["KafkaFast:Producers:Audit:ClientId"] = "audit-writer";
         config["KafkaFast:Producers:Audit:Topics:0"] = "audit";
         config["KafkaFast:Producers:Audit:MemoryBudgetBytes"] = "4456448";
+        config["KafkaFast:Producers:Audit:StickyPartitioningLinger"] = "00:00:00.250";
         config["KafkaFast:RequestEvents:ProducerName"] = "Audit";
         config["KafkaFast:RequestEvents:Topic"] = "audit";
         await using var app = await TestApp.StartAsync(config);
@@ -139,6 +140,8 @@ public sealed class ConfigurationTests
         Assert.Equal(byDefault.Options.BootstrapServers, audit.Options.BootstrapServers);
         Assert.Equal(app.Producers.EmbeddedCluster!.BootstrapServers, audit.Options.BootstrapServers);
         Assert.Equal(4456448, audit.Options.MemoryBudgetBytes);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), audit.Options.StickyPartitioningLinger);
+        Assert.Null(byDefault.Options.StickyPartitioningLinger); // the default: 100 ms, or 20 lingers
         Assert.Equal(["Audit", "Default"], app.Producers.Names.Order());
         Assert.Throws<InvalidOperationException>(() => app.Producers.GetProducer("Billing"));
 

@@ -20,7 +20,7 @@ public sealed class OptionRulesAgreementTests
         { "clients and message size", o => { o.MaxClients = 0; o.MessageMaxBytes = 10; } },
         { "budget below two slabs", o => o.MemoryBudgetBytes = 1000 },
         { "budget above 64 GiB", o => o.MemoryBudgetBytes = 65L * 1024 * 1024 * 1024 },
-        { "durations", o => { o.Linger = TimeSpan.FromMilliseconds(-1); o.OverflowTimeout = TimeSpan.FromHours(2); o.MetadataTimeout = TimeSpan.Zero; } },
+        { "durations", o => { o.Linger = TimeSpan.FromMilliseconds(-1); o.StickyPartitioningLinger = TimeSpan.FromMilliseconds(-5); o.OverflowTimeout = TimeSpan.FromHours(2); o.MetadataTimeout = TimeSpan.Zero; } },
         { "acks without idempotence", o => o.Acks = Acks.Leader },
         { "delivery report sampling", o => o.DeliveryReportSampleInterval = 0 },
         { "unknown enum values", o => { o.Compression = (CompressionType)42; o.Partitioner = (PartitionerType)9; o.OverflowPolicy = (OverflowPolicy)7; } },
