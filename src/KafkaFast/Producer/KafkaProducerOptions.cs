@@ -42,7 +42,8 @@ public sealed class KafkaProducerOptions
     /// sticky.partitioning.linger.ms, which wins when set in <see cref="Properties"/>). A switch in the middle of a
     /// linger splits that batch into two requests, so the period is many lingers long: each request costs librdkafka
     /// and the broker a wake-up, a round trip and its framing, whatever its size. Zero: each keyless message gets a
-    /// random partition. Default null: 100 ms, or 20 lingers when that is longer (at most 900 s).
+    /// random partition; otherwise whole milliseconds, rounded up. Default null: 100 ms, or 20 lingers when that is
+    /// longer (at most 900 s).
     /// </summary>
     public TimeSpan? StickyPartitioningLinger { get; set; }
 

@@ -36,6 +36,18 @@ public sealed class ProducerStickyPartitioningTests : IDisposable
     }
 
     [Fact]
+    public async Task The_period_librdkafka_reads_is_in_whole_milliseconds_rounded_up()
+    {
+        // 0.4 ms must not reach librdkafka (and the partitioner, which reads it back) as 0: stickiness off.
+        await using var rounded = new KafkaProducer(Producers.Options(_cluster, o => o.StickyPartitioningLinger = TimeSpan.FromMilliseconds(0.4)));
+        Assert.Equal(1, rounded.Engine.StickyMilliseconds);
+        await using var byProperty = new KafkaProducer(Producers.Options(_cluster, o => o.Properties["sticky.partitioning.linger.ms"] = "250"));
+        Assert.Equal(250, byProperty.Engine.StickyMilliseconds);
+        await using var byDefault = new KafkaProducer(Producers.Options(_cluster, o => o.Linger = TimeSpan.FromMilliseconds(20)));
+        Assert.Equal(400, byDefault.Engine.StickyMilliseconds);
+    }
+
+    [Fact]
     public async Task Zero_gives_each_keyless_message_a_random_partition()
     {
         // 600 uniform picks of 6 partitions leave 3 or more unused with a probability under 1e-100.

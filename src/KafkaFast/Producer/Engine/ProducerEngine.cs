@@ -165,7 +165,8 @@ internal sealed partial class ProducerEngine
 
             Set("client.id", options.MaxClients > 1 ? $"{options.ClientId}-{index}" : options.ClientId);
             Set("linger.ms", options.Linger.TotalMilliseconds.ToString(CultureInfo.InvariantCulture));
-            Set("sticky.partitioning.linger.ms", ((long)options.EffectiveStickyPartitioningLinger.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+            // Whole milliseconds for librdkafka, rounded up: a period under 1 ms must not become 0 ("off").
+            Set("sticky.partitioning.linger.ms", ((long)Math.Ceiling(options.EffectiveStickyPartitioningLinger.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture));
             Set("acks", options.Acks == Acks.All ? "all" : ((int)options.Acks).ToString(CultureInfo.InvariantCulture));
             Set("enable.idempotence", options.EnableIdempotence ? "true" : "false");
             Set("compression.type", options.Compression.ToString().ToLowerInvariant());
