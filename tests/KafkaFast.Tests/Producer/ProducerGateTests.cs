@@ -40,6 +40,59 @@ public sealed class ProducerGateTests : IDisposable
         Assert.True(gated < 100, $"gated: {gated:F0} broker wake-ups per produce request");
     }
 
+    /// <summary>
+    /// librdkafka answers every pause or resume of a partition with an op on the partition's fetch queue, which a
+    /// producer never serves: the op stays until the client is destroyed. Big gated hand-offs pause their partition,
+    /// two ops each; without a limit, a 15-minute chaos run grew the producer's live native heap by 2.5 MiB that way.
+    /// librdkafka's statistics count that queue (fetchq_cnt): it holds at most two ops per allowed pause, however many
+    /// big hand-offs there were.
+    /// </summary>
+    [Fact]
+    public async Task Big_gated_hand_offs_leave_a_bounded_number_of_ops_on_librdkafkas_partition_fetch_queues()
+    {
+        const int Partitions = 3, Messages = 60_000, PauseLimit = 2;
+        _cluster.CreateTopic("fetchq", Partitions);
+        await using var producer = new KafkaProducer(Producers.Options(_cluster, o =>
+        {
+            o.Linger = TimeSpan.FromMilliseconds(5);
+            o.Properties["statistics.interval.ms"] = "100";
+        }));
+        producer.Engine.ClientAt(0).PauseLimit = PauseLimit;
+        var topic = producer.GetTopic("fetchq");
+        for (int p = 0; p < Partitions; p++)
+        {
+            Assert.True(producer.TryProduce(topic, default, "connect"u8, partition: p));
+        }
+
+        await Producers.FlushOrFail(producer);
+        AllBrokersRoundTrip(TimeSpan.FromMilliseconds(100));
+        try
+        {
+            ProduceFlatOut(producer, topic, Messages); // one request's worth (thousands of records) per gated hand-off
+            await Producers.FlushOrFail(producer, 120);
+        }
+        finally
+        {
+            AllBrokersRoundTrip(TimeSpan.Zero);
+        }
+
+        Assert.Equal(Messages + Partitions, producer.GetStatistics().Delivered);
+        using JsonDocument stats = JsonDocument.Parse(await FreshLibrdkafkaStatistics(producer));
+        long queued = 0, requests = 0;
+        foreach (var partition in stats.RootElement.GetProperty("topics").GetProperty("fetchq").GetProperty("partitions").EnumerateObject())
+        {
+            queued += partition.Value.GetProperty("fetchq_cnt").GetInt64();
+        }
+
+        foreach (var broker in stats.RootElement.GetProperty("brokers").EnumerateObject())
+        {
+            requests += broker.Value.GetProperty("req").TryGetProperty("Produce", out var produce) ? produce.GetInt64() : 0;
+        }
+
+        Assert.True(Messages / requests >= 1000, $"{requests} produce requests for {Messages} messages: too few big gated hand-offs to test the limit");
+        Assert.True(queued <= 2 * PauseLimit, $"{queued} ops left on the fetch queues after {requests} produce requests; at most {2 * PauseLimit} allowed");
+    }
+
     private async Task<double> WakeupsPerProduceRequest(string name, bool gate)
     {
         const int Partitions = 3, Messages = 150_000;
@@ -94,8 +147,8 @@ public sealed class ProducerGateTests : IDisposable
         }
     }
 
-    /// <summary>Sums librdkafka's per-broker "wakeups" and produce request counters from a statistics sample taken after this call.</summary>
-    private static async Task<(long Wakeups, long ProduceRequests)> FreshBrokerCounters(KafkaProducer producer)
+    /// <summary>librdkafka's statistics JSON (the first client's) from a sample taken after this call.</summary>
+    private static async Task<string> FreshLibrdkafkaStatistics(KafkaProducer producer)
     {
         long Ts(string? json) => json is null ? 0 : JsonDocument.Parse(json).RootElement.GetProperty("ts").GetInt64();
         long before = Ts(producer.GetStatistics().LibrdkafkaStatistics[0]);
@@ -107,8 +160,14 @@ public sealed class ProducerGateTests : IDisposable
             await Task.Delay(20);
         }
 
+        return json!;
+    }
+
+    /// <summary>Sums librdkafka's per-broker "wakeups" and produce request counters from a statistics sample taken after this call.</summary>
+    private static async Task<(long Wakeups, long ProduceRequests)> FreshBrokerCounters(KafkaProducer producer)
+    {
         long wakeups = 0, requests = 0;
-        using var doc = JsonDocument.Parse(json!);
+        using var doc = JsonDocument.Parse(await FreshLibrdkafkaStatistics(producer));
         foreach (var broker in doc.RootElement.GetProperty("brokers").EnumerateObject())
         {
             wakeups += broker.Value.GetProperty("wakeups").GetInt64();

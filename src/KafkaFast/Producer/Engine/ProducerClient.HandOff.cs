@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using KafkaFast.Buffers;
 using KafkaFast.Native;
@@ -17,14 +18,18 @@ namespace KafkaFast.Producer.Engine;
 /// </remarks>
 internal sealed unsafe partial class ProducerClient
 {
-    /// <summary>
-    /// Messages per rd_kafka_produce_batch call (the array is reused by every hand-off). Small enough that the
-    /// hand-off's time budget is checked often: a hand-off that outlasts librdkafka's linger is split in two requests.
-    /// </summary>
+    /// <summary>Messages per rd_kafka_produce_batch call when the partition's gate is released (everything due goes, in chunks).</summary>
     private const int ProduceChunk = 256;
 
     /// <summary>A gated hand-off of at least this many messages pauses its partition while it runs (see <see cref="HandOff"/>).</summary>
     private const int PauseAtLeast = 512;
+
+    /// <summary>
+    /// The most messages of a gated hand-off that go in one rd_kafka_produce_batch call (72 bytes each in
+    /// <see cref="_items"/>, which grows to it on first need). A gated hand-off is one request's worth, at most
+    /// batch.num.messages (10,000 by default): it goes in one call unless that setting is larger than this.
+    /// </summary>
+    private const int GatedRunLimit = 16_384;
 
     private static readonly long s_housekeepingTicks = Stopwatch.Frequency / 4;
 
@@ -39,8 +44,8 @@ internal sealed unsafe partial class ProducerClient
     /// <summary>Gates that have waiting records.</summary>
     private readonly List<PartitionGate> _listed = [];
 
-    /// <summary>Pinned so it can be passed to librdkafka without a fixed statement per call.</summary>
-    private readonly RdKafkaMessage[] _items = GC.AllocateArray<RdKafkaMessage>(ProduceChunk, pinned: true);
+    /// <summary>The messages of one rd_kafka_produce_batch call. Pinned so it can be passed without a fixed statement per call.</summary>
+    private RdKafkaMessage[] _items = GC.AllocateArray<RdKafkaMessage>(ProduceChunk, pinned: true);
 
     private RdKafkaVu* _vus;
     private int _vuCapacity;
@@ -55,6 +60,15 @@ internal sealed unsafe partial class ProducerClient
     private long _credit;
 
     private long _nextHousekeeping;
+
+    /// <summary>Pause-and-resume pairs made by this client (each leaves two ops in librdkafka until it is destroyed).</summary>
+    private int _pauses;
+
+    /// <summary>
+    /// The most pause-and-resume pairs a client makes: 4,096 leave about 1 MiB in librdkafka for the client's life.
+    /// Tests lower it.
+    /// </summary>
+    internal int PauseLimit { get; set; } = 4096;
 
     /// <summary>Messages librdkafka accepted in the hand-off under way (counted into the gate when it ends).</summary>
     private int _pendingHandOff;
@@ -160,18 +174,26 @@ internal sealed unsafe partial class ProducerClient
     /// Hands the gate's waiting records to librdkafka, in order: engaged, at most one request's worth and within
     /// <see cref="HandOffPolicy.HandOffTimeBudgetTicks"/>; otherwise everything. Returns whether any left the gate.
     /// </summary>
+    /// <remarks>
+    /// An engaged gate's hand-off must reach librdkafka whole before its linger expires, or librdkafka sends the first
+    /// part alone and spins on the rest until that request is answered. Its records without headers go in one
+    /// rd_kafka_produce_batch call (a GC cannot suspend the worker inside it), and a big one is made with the partition
+    /// paused, for a worker preempted inside the call for longer than the linger (seen on a busy machine: a 9-13 ms
+    /// hand-off of 8,400 records). But librdkafka answers every pause or resume with an op on the partition's fetch
+    /// queue, which a producer never serves: each stays until the client is destroyed (112 bytes). So a client pauses at
+    /// most <see cref="PauseLimit"/> times in its life, then hands big batches in one call without pausing.
+    /// </remarks>
     private bool HandOff(PartitionGate gate, long now)
     {
         bool gated = _policy.Gated && gate.Engaged;
-        if (!gated || gate.Waiting < PauseAtLeast)
+        if (!gated || gate.Waiting < PauseAtLeast || _pauses >= PauseLimit)
         {
             return HandOffCore(gate, now, gated, timeBudget: gated);
         }
 
-        // A big hand-off takes long enough for the worker to be preempted in the middle of it; were librdkafka's
-        // linger to expire then, it would send the first part alone and spin on the rest until that request is
-        // answered. Paused, the partition sends nothing until all of it is in. Pause and resume are served by
-        // librdkafka's main thread, which does not wake the partition's broker thread: a zero-timeout flush does.
+        // Pause and resume are served by librdkafka's main thread, which does not wake the partition's broker thread:
+        // a zero-timeout flush does.
+        _pauses++;
         _ = LibRdKafka.PausePartitions(_kafka, gate.PartitionList);
         try
         {
@@ -193,9 +215,15 @@ internal sealed unsafe partial class ProducerClient
         nint rkt = gate.Topic.ClientTopics[Index];
         while (handled < limit && !_queueFull && !_shareStarved)
         {
-            // A run of consecutive records that go in one produce_batch call.
+            // A run of consecutive records that go in one produce_batch call: a gated hand-off's in one call.
+            int runLimit = gated ? Math.Min(limit - handled, GatedRunLimit) : ProduceChunk;
+            if (runLimit > _items.Length)
+            {
+                _items = GC.AllocateArray<RdKafkaMessage>((int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)runLimit), GatedRunLimit), pinned: true);
+            }
+
             int run = 0;
-            while (handled + run < limit && run < ProduceChunk)
+            while (handled + run < limit && run < runLimit)
             {
                 MessageRecord* record = gate.Peek(run);
                 if (record->NeedsSingleProduce)
