@@ -9,8 +9,12 @@ internal static class ProcessProbe
     internal static long ThreadCpuNanoseconds(string prefix) => ThreadCpu.TotalNanoseconds(prefix);
 
     /// <summary>OS threads that belong to Kafka clients: librdkafka's ("rdk:...") and our workers ("KafkaFast ...").</summary>
-    internal static int KafkaThreadCount() =>
-        ThreadCpu.Read().Count(t => t.Name.StartsWith("rdk:", StringComparison.Ordinal) || t.Name.StartsWith("KafkaFast", StringComparison.Ordinal));
+    internal static int KafkaThreadCount() => KafkaThreadIds().Count;
+
+    /// <summary>The OS thread ids of <see cref="KafkaThreadCount"/>'s threads.</summary>
+    internal static HashSet<int> KafkaThreadIds() =>
+        ThreadCpu.Read().Where(t => t.Name.StartsWith("rdk:", StringComparison.Ordinal) || t.Name.StartsWith("KafkaFast", StringComparison.Ordinal))
+            .Select(t => t.ThreadId).ToHashSet();
 
     internal static long ResidentBytes() => ProcessMemory.ResidentBytes();
 
