@@ -15,9 +15,10 @@ namespace KafkaFast.AspNetCore.Benchmarks;
 /// </summary>
 internal static class InProcess
 {
-    /// <summary>Runs per variant (INPROC_RUNS, default 5): more for a steadier median on a busy machine.</summary>
+    /// <summary>Calls per variant in one run.</summary>
     private const int Calls = 200_000;
 
+    /// <summary>Runs per variant (INPROC_RUNS, default 5): more for a steadier median on a busy machine.</summary>
     private static readonly int Runs = int.TryParse(Environment.GetEnvironmentVariable("INPROC_RUNS"), out int runs) && runs > 0 ? runs : 5;
 
     /// <summary>For a profiler (perf): one variant's pipeline called in a loop on this thread for <paramref name="seconds"/>.</summary>
@@ -100,7 +101,6 @@ internal static class InProcess
             {
                 foreach ((string name, RequestDelegate pipeline) in variants)
                 {
-
                     IReadOnlyList<ThreadCpuTime> threadsBefore = ThreadCpu.Read();
                     ThreadCpuTime self = ThreadCpu.Current();
                     long allocated = GC.GetAllocatedBytesForCurrentThread();
